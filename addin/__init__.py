@@ -1,0 +1,1 @@
+"""VBA and xlwings settings of the perfscore add-in, kept as text."""

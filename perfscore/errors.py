@@ -1,0 +1,46 @@
+"""The one exception family of perfscore.
+
+Exceptions are for when nothing can continue (an unusable file, a broken framework file). Problems in
+a form the clerk filled in are findings (see :mod:`perfscore.findings`), never exceptions.
+"""
+
+from __future__ import annotations
+
+
+class PerfscoreError(Exception):
+    """Root of all perfscore errors; ``str(err)`` is a one-line message for the user."""
+
+    #: CLI exit code for this kind of error.
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class FrameworkError(PerfscoreError):
+    """A framework file is missing, malformed or inconsistent (names the file and the entry)."""
+
+    def __init__(self, message: str, *, path: str | None = None, entry: str | None = None) -> None:
+        super().__init__(f"{entry}: {message}" if entry else message, path=path)
+        self.entry = entry
+
+
+class UnknownFrameworkError(PerfscoreError):
+    """No framework with this id is shipped or was given."""
+
+
+class UnusableInputError(PerfscoreError):
+    """The input cannot be read as a perfscore form at all (not a workbook, corrupt, encrypted, …)."""
+
+
+class InputDataError(PerfscoreError):
+    """A JSON submission (``perfscore import``) is malformed: names the key and what to do."""
+
+
+class WriteError(PerfscoreError):
+    """The output file cannot be written (locked, read-only, no space); nothing was changed."""

@@ -1,0 +1,86 @@
+"""The template's formulas in two dialects.
+
+``native``: plain Excel functions (SUM/ROUND/IF/COUNT/ISNUMBER), so the form computes in Excel without
+Python, in WPS and in LibreOffice. ``udf``: the same cells call the add-in's Python UDFs
+(:mod:`perfscore.udfs`). Both give a blank where the engine has no value (a score missing).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .framework import Framework
+
+MODES = ("native", "udf")
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def span(sheet: str | None, first: str, last: str) -> str:
+    prefix = f"{quote_sheet(sheet)}!" if sheet else ""
+    return f"{prefix}{first}:{last}"
+
+
+class Dialect(Protocol):
+    name: str
+
+    def suggestion(self, weight: str, rate: str) -> str: ...
+    def subtotal(self, scores: list[str], weights: list[str], n: int) -> str: ...
+    def grade(self, total: str, fw: Framework) -> str: ...
+    def grade_line(self, grade: str, total: str, fw: Framework) -> str: ...
+
+
+def _str(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+class Native:
+    name = "native"
+
+    def suggestion(self, weight: str, rate: str) -> str:
+        return f'=IF(ISNUMBER({rate}),ROUND({weight}*MIN({rate},1),2),"")'
+
+    def subtotal(self, scores: list[str], weights: list[str], n: int) -> str:
+        args = ",".join(scores)
+        return f'=IF(COUNT({args})<{n},"",ROUND(SUM({args}),2))'
+
+    def grade(self, total: str, fw: Framework) -> str:
+        expr = _str(fw.bands[-1].grade)
+        for band in reversed(fw.bands[:-1]):
+            expr = f"IF({total}>={band.min},{_str(band.grade)},{expr})"
+        return f'=IF(ISNUMBER({total}),{expr},"")'
+
+    def grade_line(self, grade: str, total: str, fw: Framework) -> str:
+        parts = []
+        for n, band in enumerate(fw.bands):
+            sep = "；" if n < len(fw.bands) - 1 else ""
+            parts.append(f'IF({grade}={_str(band.grade)},"☑","□")&{_str(f"{band.grade} {band.label}{sep}")}')
+        return "=" + "&".join(parts)
+
+
+class Udf:
+    name = "udf"
+
+    def suggestion(self, weight: str, rate: str) -> str:
+        return f"=PS_RATE_SCORE({weight},{rate})"
+
+    def subtotal(self, scores: list[str], weights: list[str], n: int) -> str:
+        if len(scores) == 1:
+            return f"=PS_SUBTOTAL({scores[0]},{weights[0]})"
+        return f"=PS_TOTAL({','.join(scores)})"
+
+    def grade(self, total: str, fw: Framework) -> str:
+        return f"=PS_GRADE({total})"
+
+    def grade_line(self, grade: str, total: str, fw: Framework) -> str:
+        return f"=PS_GRADE_LINE({total})"
+
+
+def dialect(mode: str) -> Dialect:
+    if mode == "native":
+        return Native()
+    if mode == "udf":
+        return Udf()
+    raise ValueError(f"formulas must be one of {MODES}, not {mode!r}")

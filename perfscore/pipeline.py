@@ -1,0 +1,74 @@
+"""The one pipeline every front end calls: grid → parse → score → check → roll up → grade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import framework as frameworks
+from .checks import Context, validate
+from .findings import Finding, Severity, count
+from .form import Form, parse, read_meta
+from .framework import Framework
+from .grid import Grid, parse_ref
+from .scoring import Leaf, Node, leaves, roll_up, total_of
+
+
+@dataclass(frozen=True)
+class Result:
+    framework: Framework
+    form: Form
+    leaves: dict[str, Leaf]
+    groups: tuple[Node, ...]
+    total: Decimal | None
+    grade: str | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def grade_line(self) -> str:
+        return self.framework.grade_line(self.grade)
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, Severity.WARNING)
+
+    def node(self, iid: str) -> Node:
+        def find(nodes: tuple[Node, ...]) -> Node | None:
+            for n in nodes:
+                if n.indicator.id == iid:
+                    return n
+                hit = find(n.children)
+                if hit:
+                    return hit
+            return None
+
+        hit = find(self.groups)
+        if hit is None:
+            raise KeyError(iid)
+        return hit
+
+
+def evaluate(grid: Grid, fw: Framework | None = None) -> Result:
+    """Run the whole pipeline on a workbook's grid. Raises only for unusable input (exit 2)."""
+    meta = read_meta(grid)
+    fw = fw or frameworks.load(meta.framework)
+    form = parse(grid, fw, meta)
+    scored = leaves(form, fw)
+    findings = validate(Context(fw, form, scored))
+    groups = roll_up(fw, scored)
+    total = total_of(groups)
+    grade = fw.grade(total) if total is not None else None
+    order = {s: n for n, s in enumerate(form.sheets)}
+    findings.sort(key=lambda f: (order.get(f.sheet, -1), _cell_key(f.cell)))
+    return Result(fw, form, scored, groups, total, grade, tuple(findings))
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    if not cell:
+        return (0, 0)
+    row, col = parse_ref(cell)
+    return (row, col)

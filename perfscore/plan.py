@@ -1,0 +1,127 @@
+"""Write plans: what a front end writes back into a workbook, as data.
+
+The engine decides *what* to write (:func:`calc_plan`); openpyxl (:mod:`perfscore.xlsx`) and xlwings
+(:mod:`perfscore.bridge`) only apply it. A plan writes only perfscore's own output cells (校验 column,
+result summary, 校验结果 sheet) — never an input cell — in rectangular blocks, one write per block.
+Plain ``str`` values are always written as text; only :class:`Formula` values become formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Union
+
+from . import layout as L
+from .decimals import fmt
+from .findings import Finding, Severity
+from .grid import parse_ref
+from .pipeline import Result
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula perfscore itself generated (never text a user typed)."""
+
+    text: str
+
+
+PlanValue = Union[None, str, Decimal, int, dt.datetime, Formula]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of values whose top-left cell is (top, left), 1-based."""
+
+    sheet: str
+    top: int
+    left: int
+    values: tuple[tuple[PlanValue, ...], ...]
+
+    @property
+    def bottom(self) -> int:
+        return self.top + len(self.values) - 1
+
+    @property
+    def right(self) -> int:
+        return self.left + max((len(r) for r in self.values), default=1) - 1
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    blocks: tuple[Block, ...]
+    # (sheet, first row): clear perfscore's own rows from here down to the sheet's end, before writing
+    clear_from: tuple[tuple[str, int, int], ...] = ()  # (sheet, first_row, columns)
+
+    def sheets(self) -> set[str]:
+        return {b.sheet for b in self.blocks}
+
+
+_MARK = {Severity.ERROR: "✖", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
+
+
+def status_text(findings: Sequence[Finding]) -> str:
+    """The 校验 column text of one row: worst finding first, e.g. ``✖ 得分为空…``; ✔ when clean."""
+    if not findings:
+        return "✔"
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    ordered = sorted(findings, key=lambda f: rank[f.severity])
+    return "\n".join(f"{_MARK[f.severity]} {f.message}" for f in ordered)
+
+
+def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
+    blocks: list[Block] = []
+    by_row: dict[tuple[str, int], list[Finding]] = {}
+    for f in result.findings:
+        if f.cell:
+            by_row.setdefault((f.sheet, parse_ref(f.cell)[0]), []).append(f)
+    # 校验 column: one block per indicator sheet, spanning its indicator rows
+    rows_by_sheet: dict[str, list[int]] = {}
+    for row in result.form.rows:
+        rows_by_sheet.setdefault(row.sheet, []).append(row.row)
+    for sheet, rows in rows_by_sheet.items():
+        top, bottom = min(rows), max(rows)
+        found = set(rows)
+        column = tuple(
+            (status_text(by_row.get((sheet, r), [])) if r in found else None,) for r in range(top, bottom + 1)
+        )
+        blocks.append(Block(sheet, top, L.C_STATUS, column))
+    # summary on the cover
+    if result.form.cover_present:
+        cl = L.cover_layout(result.framework)
+        stamp = now.replace(microsecond=0)
+
+        def put(key: str, value: PlanValue) -> None:
+            r, c = parse_ref(cl[key])
+            blocks.append(Block(L.COVER, r, c, ((value,),)))
+
+        put("errors", result.errors)
+        put("warnings", result.warnings)
+        put("checked_at", stamp)
+        put("engine_total", result.total if result.total is not None else "—")
+        put("engine_grade", result.grade or "—")
+        put("engine_note", engine_note(result))
+    # 校验结果 sheet
+    lines = []
+    for n, f in enumerate(result.findings, 1):
+        link: PlanValue = f.location
+        if f.cell:
+            target = f"#{_quote(f.sheet)}!{f.cell}"
+            link = Formula(f'=HYPERLINK("{target}","{f.location}")')
+        lines.append((n, f.severity.label, f.code, link, f.message))
+    if lines:
+        blocks.append(Block(L.FINDINGS, L.FINDINGS_FIRST_ROW, 1, tuple(lines)))
+    clear = ((L.FINDINGS, L.FINDINGS_FIRST_ROW, len(L.FINDINGS_COLUMNS)),)
+    return WritePlan(tuple(blocks), clear)
+
+
+def engine_note(result: Result) -> str:
+    if result.total is None:
+        return "有得分缺失或无效，未能核算总分；请先处理“校验结果”中的错误"
+    return f"perfscore 按精确小数核算：总分 {fmt(result.total)}，{result.grade}"
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"

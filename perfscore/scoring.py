@@ -1,0 +1,92 @@
+"""Score, roll up and grade: typed score cells → exact sub-totals, total and grade.
+
+A leaf counts only when its score is a usable number within 0..分值; a group whose leaves are not all
+valid has no sub-total (None), so perfscore never shows a total that is silently wrong. Every shown
+number is the exact sum of the leaves under it, rounded half-up to 2 decimals; the grade is decided
+on that rounded total, as the form prints it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .decimals import round_half_up
+from .form import Form, Row
+from .framework import Framework, Indicator
+from .values import Reading, read_number
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A 三级指标 as typed: its row (None if missing), score reading and reference suggestion."""
+
+    indicator: Indicator
+    row: Row | None
+    reading: Reading
+    rate: Reading
+    suggestion: Decimal | None
+
+    @property
+    def score(self) -> Decimal | None:
+        """The score if it can be counted (usable and within 0..weight), else None."""
+        r = self.reading
+        if r.usable and r.value is not None and 0 <= r.value <= self.indicator.weight:
+            return r.value
+        return None
+
+
+@dataclass(frozen=True)
+class Node:
+    indicator: Indicator
+    exact: Decimal | None  # exact sum of the leaves (None if any is missing or invalid)
+    children: tuple[Node, ...] = ()
+
+    @property
+    def score(self) -> Decimal | None:
+        return None if self.exact is None else round_half_up(self.exact)
+
+
+def valid_rate(reading: Reading) -> Decimal | None:
+    if reading.value is not None and reading.kind.value in ("number", "text-number", "percent"):
+        if 0 <= reading.value <= 1:
+            return reading.value
+    return None
+
+
+def reference_score(weight: Decimal, rate: Decimal) -> Decimal:
+    """Rule ``rate``: weight × rate, rate capped at 100%, rounded to 2 decimals (10 × 93% → 9.3)."""
+    return round_half_up(weight * min(rate, Decimal(1)))
+
+
+def leaves(form: Form, fw: Framework) -> dict[str, Leaf]:
+    """Pick each framework leaf's row (the first, if duplicated) and read its numbers."""
+    first: dict[str, Row] = {}
+    for row in form.rows:
+        first.setdefault(row.id, row)
+    out: dict[str, Leaf] = {}
+    for ind in fw.leaves():
+        row = first.get(ind.id)
+        reading = read_number(row.score.value) if row else read_number(None)
+        rate = read_number(row.rate.value) if row and ind.rule else read_number(None)
+        rv = valid_rate(rate)
+        suggestion = reference_score(ind.weight, rv) if ind.rule == "rate" and rv is not None else None
+        out[ind.id] = Leaf(ind, row, reading, rate, suggestion)
+    return out
+
+
+def roll_up(fw: Framework, scored: dict[str, Leaf]) -> tuple[Node, ...]:
+    def node(ind: Indicator) -> Node:
+        if ind.is_leaf:
+            return Node(ind, scored[ind.id].score)
+        kids = tuple(node(k) for k in ind.children)
+        exact = None if any(k.exact is None for k in kids) else sum((k.exact for k in kids if k.exact is not None), Decimal(0))
+        return Node(ind, exact, kids)
+
+    return tuple(node(r) for r in fw.roots)
+
+
+def total_of(groups: tuple[Node, ...]) -> Decimal | None:
+    if any(g.exact is None for g in groups):
+        return None
+    return round_half_up(sum((g.exact for g in groups if g.exact is not None), Decimal(0)))

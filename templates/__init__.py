@@ -1,0 +1,1 @@
+"""Report templates shipped with perfscore (edit the .xlsx files here)."""
