@@ -91,7 +91,11 @@ def _ranges(fw: Framework, layouts: dict[str, L.SheetLayout], node_id: str) -> t
     """Score and weight ranges (one per sheet) covering the leaves under ``node_id``."""
     scores, weights = [], []
     for sl in layouts.values():
-        if sl.group.id == node_id or sl.group.id.startswith(node_id + ".") or node_id.startswith(sl.group.id + "."):
+        if (
+            sl.group.id == node_id
+            or sl.group.id.startswith(node_id + ".")
+            or node_id.startswith(sl.group.id + ".")
+        ):
             node = fw.by_id[node_id] if node_id.startswith(sl.group.id) else sl.group
             first, last = sl.score_range(node)
             scores.append(span(sl.name, first, last))
@@ -127,7 +131,9 @@ def _indicator_sheet(fw: Framework, sl: L.SheetLayout, d: Dialect, cells: Cells)
         cells[(s, ref(r, L.C_NAME))] = f"{label}：{node.name}"
         cells[(s, ref(r, L.C_WEIGHT))] = node.weight
         n = len(list(node.leaves()))
-        cells[(s, ref(r, L.C_SCORE))] = Formula(d.subtotal([f"{first}:{last}"], [f"F{first[1:]}:F{last[1:]}"], n))
+        cells[(s, ref(r, L.C_SCORE))] = Formula(
+            d.subtotal([f"{first}:{last}"], [f"F{first[1:]}:F{last[1:]}"], n)
+        )
 
 
 def _findings_sheet(cells: Cells) -> None:

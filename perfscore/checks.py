@@ -14,7 +14,7 @@ from .decimals import decimals_of, fmt
 from .findings import Finding, finding
 from .form import Form, Located, Row
 from .framework import Framework
-from .grid import ErrorValue
+from .grid import CellValue, ErrorValue, ref
 from .scoring import Leaf, valid_rate
 from .values import Kind, Reading, as_text, read_number
 
@@ -89,7 +89,7 @@ def rows_match_framework(ctx: Context) -> Iterator[Finding]:
         sl = layouts[leaf.id]
         group_found = any(x.id in found_ids for x in sl.group.leaves())
         if leaf.id not in seen and group_found:
-            yield finding("row-missing", sl.name, L.ref(sl.rows[leaf.id], L.C_NAME),
+            yield finding("row-missing", sl.name, ref(sl.rows[leaf.id], L.C_NAME),
                           f"指标 {leaf.id}“{leaf.name}”缺失（行被删除或编号被改动）；请从空白模板恢复该行")  # fmt: skip
     # order: framework order within the workbook, and each row on its group's sheet
     order = {leaf.id: n for n, leaf in enumerate(fw.leaves())}
@@ -103,15 +103,15 @@ def rows_match_framework(ctx: Context) -> Iterator[Finding]:
         last = max(last, pos)
 
 
-def _same_name(cell: object, name: str) -> bool:
-    return as_text(cell) .replace("\n", "") == name
+def _same_name(cell: CellValue, name: str) -> bool:
+    return as_text(cell).replace("\n", "") == name
 
 
 @rule
 def names_and_weights(ctx: Context) -> Iterator[Finding]:
     fw = ctx.fw
-    rows = [ctx.leaves[leaf.id].row for leaf in fw.leaves()]
-    for leaf, row in zip(fw.leaves(), rows):
+    for leaf in fw.leaves():
+        row = ctx.leaves[leaf.id].row
         if row is None:
             continue
         yield from _compare(row, L.C_NAME, L.C_WEIGHT, leaf.name, leaf.weight, "三级指标", leaf.id)
@@ -124,7 +124,9 @@ def names_and_weights(ctx: Context) -> Iterator[Finding]:
                 yield from _compare(row, cn, cw, group.name, group.weight, label, gid)
 
 
-def _compare(row: Row, cn: int, cw: int, name: str, weight: Decimal, label: str, iid: str) -> Iterator[Finding]:
+def _compare(
+    row: Row, cn: int, cw: int, name: str, weight: Decimal, label: str, iid: str
+) -> Iterator[Finding]:
     if not _same_name(row.value(cn), name):
         yield finding("name-changed", row.sheet, row.cell(cn),
                       f"{label} {iid} 名称应为“{name}”，表中为“{as_text(row.value(cn))}”；指标名称不可修改")  # fmt: skip
@@ -168,7 +170,9 @@ def score_findings(r: Reading, at: Located, weight: Decimal, name: str) -> Itera
                       f"“{name}”的得分“{raw}”是百分比；得分应填分数（0 至 {fmt(weight)}）")  # fmt: skip
         return
     if r.kind is Kind.NOT_NUMBER or r.value is None:
-        yield finding("score-not-number", s, c, f"“{name}”的得分“{raw}”不是数字；请填写 0 至 {fmt(weight)} 之间的分数")
+        yield finding(
+            "score-not-number", s, c, f"“{name}”的得分“{raw}”不是数字；请填写 0 至 {fmt(weight)} 之间的分数"
+        )
         return
     if r.kind is Kind.TEXT_NUMBER:
         yield finding("score-text-number", s, c,
@@ -188,7 +192,10 @@ def shortfall_explained(ctx: Context) -> Iterator[Finding]:
         score, row = leaf.score, leaf.row
         if score is None or row is None or score >= leaf.indicator.weight:
             continue
-        for at, code, what in ((row.reason, "reason-missing", "未达标原因"), (row.measure, "measure-missing", "改进措施")):
+        for at, code, what in (
+            (row.reason, "reason-missing", "未达标原因"),
+            (row.measure, "measure-missing", "改进措施"),
+        ):
             if as_text(at.value) in EMPTY_MARKS:
                 yield finding(code, at.sheet, at.cell,
                               f"“{leaf.indicator.name}”得分 {fmt(score)} 低于分值 {fmt(leaf.indicator.weight)}，请填写{what}")  # fmt: skip
@@ -260,12 +267,22 @@ def budget(ctx: Context) -> Iterator[Finding]:
         if r.kind is Kind.EMPTY:
             yield finding("budget-missing", at.sheet, at.cell, f"{name}为空；没有该项资金请填 0")
         elif not r.usable or r.value is None or isinstance(at.value, ErrorValue):
-            yield finding("budget-not-number", at.sheet, at.cell, f"{name}“{_shown(at.value)}”不是数字（单位：{fw.budget_unit}）")
+            yield finding(
+                "budget-not-number",
+                at.sheet,
+                at.cell,
+                f"{name}“{_shown(at.value)}”不是数字（单位：{fw.budget_unit}）",
+            )
         elif r.value < 0:
             yield finding("budget-negative", at.sheet, at.cell, f"{name} {fmt(r.value)} 小于 0")
         else:
             if r.kind is Kind.TEXT_NUMBER:
-                yield finding("budget-text-number", at.sheet, at.cell, f"{name}是文本“{at.value}”，已按 {fmt(r.value)} 读取")
+                yield finding(
+                    "budget-text-number",
+                    at.sheet,
+                    at.cell,
+                    f"{name}是文本“{at.value}”，已按 {fmt(r.value)} 读取",
+                )
             values[name] = r.value
     for ident in fw.identities:
         names = ident.left + ident.right

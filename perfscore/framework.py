@@ -7,6 +7,7 @@ identities, and the grade bands. Loading validates it and names the file and ent
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from collections.abc import Iterator
@@ -119,9 +120,7 @@ class Framework:
 
     def grade_line(self, grade: str | None) -> str:
         """The printed ☑/□ line, e.g. ``☑优 90分≤得分≤100分；□良 80分≤得分＜90分；…``."""
-        return "；".join(
-            f"{'☑' if b.grade == grade else '□'}{b.grade} {b.label}" for b in self.bands
-        )
+        return "；".join(f"{'☑' if b.grade == grade else '□'}{b.grade} {b.label}" for b in self.bands)
 
 
 # --------------------------------------------------------------------------------------- loading
@@ -171,7 +170,7 @@ class _Builder:
     def number(self, table: dict[str, Any], key: str, entry: str) -> Decimal:
         value = table.get(key)
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.fail(entry, f"“{key}” 必须是数字文本，如 \"1.5\"（避免二进制浮点）")
+            raise self.fail(entry, f'“{key}” 必须是数字文本，如 "1.5"（避免二进制浮点）')
         try:
             number = Decimal(str(value))
         except InvalidOperation:
@@ -250,7 +249,7 @@ class _Builder:
         )
         if not bands:
             raise self.fail("bands", "至少需要一个评价等级")
-        for a, b in zip(bands, bands[1:]):
+        for a, b in itertools.pairwise(bands):
             if not a.min > b.min:
                 raise self.fail(f"bands ({a.grade}, {b.grade})", "等级下限必须从高到低严格递减")
         if bands[-1].min != 0:
@@ -268,7 +267,7 @@ class _Builder:
             iid = item.get("id")
             entry = f"indicators[{n}] (id={iid!r})"
             if not isinstance(iid, str) or not _ID.match(iid):
-                raise self.fail(entry, "id 必须是点分编号，如 \"2.5.2\"")
+                raise self.fail(entry, 'id 必须是点分编号，如 "2.5.2"')
             if iid in flat:
                 raise self.fail(entry, "id 重复")
             parent = iid.rpartition(".")[0]

@@ -9,15 +9,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from .decimals import from_float
 
 EXCEL_ERRORS = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
-     "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "Err:502", "Err:504"}
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "Err:502",
+        "Err:504",
+    }
 )
 
 
@@ -31,7 +47,7 @@ class ErrorValue:
         return self.code
 
 
-CellValue = Union[None, str, Decimal, bool, dt.datetime, ErrorValue]
+CellValue = None | str | Decimal | bool | dt.datetime | ErrorValue
 
 
 def convert(raw: object, *, is_error: bool = False) -> CellValue:

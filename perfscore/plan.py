@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Union
 
 from . import layout as L
 from .decimals import fmt
@@ -28,7 +27,7 @@ class Formula:
     text: str
 
 
-PlanValue = Union[None, str, Decimal, int, dt.datetime, Formula]
+PlanValue = None | str | Decimal | int | dt.datetime | Formula
 
 
 @dataclass(frozen=True)

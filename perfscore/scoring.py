@@ -48,9 +48,9 @@ class Node:
 
 
 def valid_rate(reading: Reading) -> Decimal | None:
-    if reading.value is not None and reading.kind.value in ("number", "text-number", "percent"):
-        if 0 <= reading.value <= 1:
-            return reading.value
+    usable = reading.kind.value in ("number", "text-number", "percent")
+    if usable and reading.value is not None and 0 <= reading.value <= 1:
+        return reading.value
     return None
 
 
@@ -62,8 +62,8 @@ def reference_score(weight: Decimal, rate: Decimal) -> Decimal:
 def leaves(form: Form, fw: Framework) -> dict[str, Leaf]:
     """Pick each framework leaf's row (the first, if duplicated) and read its numbers."""
     first: dict[str, Row] = {}
-    for row in form.rows:
-        first.setdefault(row.id, row)
+    for found in form.rows:
+        first.setdefault(found.id, found)
     out: dict[str, Leaf] = {}
     for ind in fw.leaves():
         row = first.get(ind.id)
@@ -80,7 +80,11 @@ def roll_up(fw: Framework, scored: dict[str, Leaf]) -> tuple[Node, ...]:
         if ind.is_leaf:
             return Node(ind, scored[ind.id].score)
         kids = tuple(node(k) for k in ind.children)
-        exact = None if any(k.exact is None for k in kids) else sum((k.exact for k in kids if k.exact is not None), Decimal(0))
+        exact = (
+            None
+            if any(k.exact is None for k in kids)
+            else sum((k.exact for k in kids if k.exact is not None), Decimal(0))
+        )
         return Node(ind, exact, kids)
 
     return tuple(node(r) for r in fw.roots)

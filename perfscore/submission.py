@@ -108,7 +108,9 @@ class Submission:
         try:
             doc = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise InputDataError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}", path=source) from None
+            raise InputDataError(
+                f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}", path=source
+            ) from None
         return cls.from_json(doc, fw, source=source)
 
     # ------------------------------------------------------------------------------ JSON out
@@ -144,7 +146,9 @@ class Submission:
             inds.append(item)
         return {
             "framework": self.framework,
-            "year": int(year) if isinstance(year, Decimal) and year == year.to_integral_value() else out(year),
+            "year": int(year)
+            if isinstance(year, Decimal) and year == year.to_integral_value()
+            else out(year),
             "department": out(self.department),
             "header": {k: out(v) for k, v in self.header.items()},
             "budget": {k: out(v) for k, v in self.budget.items()},

@@ -43,7 +43,7 @@ def read_number(value: CellValue) -> Reading:
         return Reading(Kind.EMPTY)
     if isinstance(value, ErrorValue):
         return Reading(Kind.ERROR)
-    if isinstance(value, bool) or isinstance(value, dt.datetime):
+    if isinstance(value, (bool, dt.datetime)):
         return Reading(Kind.NOT_NUMBER)
     if isinstance(value, Decimal):
         return Reading(Kind.NUMBER, value)

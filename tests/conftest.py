@@ -26,7 +26,9 @@ def seed_submission(fw: Framework | None = None) -> Submission:
     return Submission.loads(text, fw)
 
 
-def seed_grid(overrides: Mapping[tuple[str, str], CellValue] | None = None, *, drop_sheets: tuple[str, ...] = ()) -> Grid:
+def seed_grid(
+    overrides: Mapping[tuple[str, str], CellValue] | None = None, *, drop_sheets: tuple[str, ...] = ()
+) -> Grid:
     """The seed form as a grid, with some cells changed: ``{("履职效能", "H5"): "abc"}``."""
     fw = load_fw()
     content = cells.static_cells(fw)
@@ -37,7 +39,9 @@ def seed_grid(overrides: Mapping[tuple[str, str], CellValue] | None = None, *, d
     return cells.to_grid(content, order)
 
 
-def evaluate(overrides: Mapping[tuple[str, str], CellValue] | None = None, **kw: tuple[str, ...]) -> pipeline.Result:
+def evaluate(
+    overrides: Mapping[tuple[str, str], CellValue] | None = None, **kw: tuple[str, ...]
+) -> pipeline.Result:
     return pipeline.evaluate(seed_grid(overrides, **kw))
 
 
