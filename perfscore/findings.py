@@ -42,7 +42,6 @@ CATALOGUE: dict[str, Code] = {
         Code("score-precision", _W, "得分超过 2 位小数"),
         Code("reason-missing", _E, "未满分但未填写未达标原因"),
         Code("measure-missing", _E, "未满分但未填写改进措施"),
-        Code("fullmark-text", _I, "满分行的未达标原因/改进措施通常填“\\”"),
         Code("rate-invalid", _E, "参考数据（执行率等）不是 0%–100% 的比率"),
         Code("rate-text-number", _W, "参考数据以文本形式输入，已按数字读取"),
         Code("suggestion-differs", _W, "自评分与参考计算结果不一致（仅供参考，不会改动自评分）"),
