@@ -131,7 +131,7 @@ def test_total_must_be_100() -> None:
 
 
 def test_not_toml() -> None:
-    with pytest.raises(FrameworkError, match="x.toml: 不是有效的 UTF-8 TOML"):
+    with pytest.raises(FrameworkError, match=r"x\.toml: 不是有效的 UTF-8 TOML"):
         framework.parse(b"id = ", source="x.toml")
 
 
