@@ -60,19 +60,20 @@ def _cover(fw: Framework, d: Dialect, cells: Cells) -> None:
     cells[(s, f"A{sr + 1}")] = "一级指标"
     cells[(s, f"B{sr + 1}")] = "分值"
     cells[(s, f"C{sr + 1}")] = "得分"
-    layouts = {sl.group.id: sl for sl in L.sheet_layouts(fw)}
+    layouts = L.sheet_layouts(fw)
     all_scores: list[str] = []
+    all_weights: list[str] = []
     for root in fw.roots:
         r, _ = parse_ref(cl[f"root:{root.id}"])
         cells[(s, f"A{r}")] = root.name
         cells[(s, cl[f"root_weight:{root.id}"])] = root.weight
         scores, weights = _ranges(fw, layouts, root.id)
         all_scores += scores
-        cells[(s, cl[f"root:{root.id}"])] = Formula(d.subtotal(scores, weights, len(list(root.leaves())))[0:])
+        all_weights += weights
+        cells[(s, cl[f"root:{root.id}"])] = Formula(d.subtotal(scores, weights, len(list(root.leaves()))))
     r, _ = parse_ref(cl["total"])
     cells[(s, f"A{r}")] = "总分"
     cells[(s, cl["total_weight"])] = fw.total_weight
-    all_weights = [w for root in fw.roots for w in _ranges(fw, layouts, root.id)[1]]
     cells[(s, cl["total"])] = Formula(d.subtotal(all_scores, all_weights, len(fw.leaves())))
     r, _ = parse_ref(cl["grade"])
     cells[(s, f"A{r}")] = "评价等级"
@@ -87,19 +88,21 @@ def _cover(fw: Framework, d: Dialect, cells: Cells) -> None:
     cells[(s, ref(r, 3))] = "等级"
 
 
-def _ranges(fw: Framework, layouts: dict[str, L.SheetLayout], node_id: str) -> tuple[list[str], list[str]]:
-    """Score and weight ranges (one per sheet) covering the leaves under ``node_id``."""
+def _ranges(
+    fw: Framework, layouts: list[L.SheetLayout], node_id: str, *, local: bool = False
+) -> tuple[list[str], list[str]]:
+    """Score and weight ranges (one per sheet) covering the leaves under ``node_id``.
+
+    ``local``: ranges without a sheet prefix (for formulas on the indicator sheet itself).
+    """
+    leaf_ids = {leaf.id for leaf in fw.by_id[node_id].leaves()}
     scores, weights = [], []
-    for sl in layouts.values():
-        if (
-            sl.group.id == node_id
-            or sl.group.id.startswith(node_id + ".")
-            or node_id.startswith(sl.group.id + ".")
-        ):
-            node = fw.by_id[node_id] if node_id.startswith(sl.group.id) else sl.group
-            first, last = sl.score_range(node)
-            scores.append(span(sl.name, first, last))
-            weights.append(span(sl.name, first.replace("H", "F"), last.replace("H", "F")))
+    for sl in layouts:
+        rows = sorted(r for iid, r in sl.rows.items() if iid in leaf_ids)
+        if rows:
+            sheet = None if local else sl.name
+            scores.append(span(sheet, ref(rows[0], L.C_SCORE), ref(rows[-1], L.C_SCORE)))
+            weights.append(span(sheet, ref(rows[0], L.C_WEIGHT), ref(rows[-1], L.C_WEIGHT)))
     return scores, weights
 
 
