@@ -1,0 +1,31 @@
+"""Files that ship with perfscore: report templates (``templates/``) and add-in sources (``addin/``).
+
+In the repository they live at the top level, where IT staff edit them; in an installed wheel they are
+the packages ``perfscore.templates`` and ``perfscore.addin``. These functions find them either way.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def _folder(package: str, name: str) -> Path:
+    try:
+        found = resources.files(package)
+    except ModuleNotFoundError:
+        return _REPO / name
+    path = Path(str(found))
+    return path if path.is_dir() else _REPO / name
+
+
+def templates_dir() -> Path:
+    """The folder of report templates (``templates/`` in the repository)."""
+    return _folder("perfscore.templates", "templates")
+
+
+def addin_dir() -> Path:
+    """The folder of VBA and xlwings settings sources (``addin/`` in the repository)."""
+    return _folder("perfscore.addin", "addin")
