@@ -1,0 +1,280 @@
+"""``perfscore`` — the headless command line, a thin layer over the library.
+
+Exit codes: 0 no error findings (warnings allowed), 1 error findings, 2 unusable input (missing,
+not a workbook, corrupt, encrypted, not a perfscore form, unknown framework, bad JSON, cannot write).
+Unusable input is reported as one line ``perfscore: FILE: reason`` on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import framework as frameworks
+from . import report_text, xlsx
+from .errors import InputDataError, PerfscoreError
+from .framework import Framework
+from .pipeline import Result, evaluate
+from .plan import calc_plan
+from .submission import Submission
+
+DEFAULT_FRAMEWORK = "gz-dept-overall-2022"
+MODES = ("native", "udf")
+SUFFIX = {"native": ".xlsx", "udf": ".xlsm"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """A one-line error on stderr with exit code 2 (no traceback, no usage text)."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"perfscore: {self.message}", err=True)
+
+
+def _friendly(where: Callable[..., str | None] = lambda **kw: None) -> Callable[[F], F]:
+    """Turn a PerfscoreError raised by a command into ``perfscore: FILE: reason`` and exit 2."""
+
+    def deco(fn: F) -> F:
+        @wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except PerfscoreError as err:
+                path = err.path or where(**kwargs)
+                raise Failure(f"{path}: {err.message}" if path else err.message) from None
+
+        return run  # type: ignore[return-value]
+
+    return deco
+
+
+def _mode_suffix(out: Path, mode: str) -> None:
+    want = SUFFIX[mode]
+    if out.suffix.lower() != want:
+        if mode == "udf":
+            hint = "--formulas udf 生成含宏的工作簿，文件名须以 .xlsm 结尾"
+        else:
+            hint = "--formulas native 生成不含宏的工作簿，文件名须以 .xlsx 结尾（含宏版本请用 --formulas udf 和 .xlsm）"
+        raise Failure(f"{out}: {hint}；例如 {out.with_suffix(want).name}")
+
+
+def _fresh(out: Path) -> None:
+    if out.exists():
+        raise Failure(f"{out}: 文件已存在，为免覆盖已填写的内容不会改写它；请换一个文件名或先删除该文件")
+    if not out.parent.is_dir():
+        raise Failure(f"{out}: 目标文件夹 {out.parent} 不存在；请先创建该文件夹")
+
+
+def _build(out: Path, fw: Framework, mode: str, submission: Submission | None) -> None:
+    from .builder import build_workbook
+
+    build_workbook(out, fw, mode=mode, submission=submission)
+
+
+def _evaluate(path: Path) -> Result:
+    return evaluate(xlsx.read_grid(path))
+
+
+def _report(path: Path, result: Result) -> None:
+    for line in report_text.lines(str(path), result):
+        click.echo(line)
+
+
+def _exit_for(result: Result) -> None:
+    if result.errors:
+        sys.exit(1)
+
+
+formulas_option = click.option(
+    "--formulas",
+    type=click.Choice(MODES),
+    default="native",
+    show_default=True,
+    help="native：普通 Excel 公式（Excel/WPS/LibreOffice 均可计算）；udf：调用 Python 加载项（.xlsm）",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="perfscore", message="perfscore %(version)s")
+def cli() -> None:
+    """perfscore：预算绩效自评表（Excel）的生成、校验与计分。"""
+
+
+@cli.command()
+@click.option(
+    "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="生成的工作簿"
+)
+@click.option(
+    "--framework",
+    "framework_id",
+    default=DEFAULT_FRAMEWORK,
+    show_default=True,
+    help="指标体系编号或 .toml 文件",
+)
+@click.option("--department", default=None, help="预填部门名称")
+@click.option("--year", type=int, default=None, help="预填年度（四位数字）")
+@formulas_option
+@_friendly()
+def new(out: Path, framework_id: str, department: str | None, year: int | None, formulas: str) -> None:
+    """生成一份空白自评表。"""
+    _mode_suffix(out, formulas)
+    _fresh(out)
+    fw = frameworks.load(framework_id)
+    sub = None
+    if department is not None or year is not None:
+        sub = Submission(fw.id, year=None if year is None else Decimal(year), department=department)
+    _build(out, fw, formulas, sub)
+    click.echo(f"已生成 {out}（{fw.title}，{fw.id}，公式：{formulas}）")
+
+
+@cli.command("import")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="生成的工作簿"
+)
+@formulas_option
+@_friendly(lambda **kw: str(kw["data"]))
+def import_(data: Path, out: Path, formulas: str) -> None:
+    """由 JSON 数据生成填好的自评表。"""
+    _mode_suffix(out, formulas)
+    sub, fw = read_submission(data)
+    _fresh(out)
+    _build(out, fw, formulas, sub)
+    click.echo(f"已生成 {out}（{len(sub.indicators)} 项三级指标）")
+
+
+def read_submission(data: Path) -> tuple[Submission, Framework]:
+    if not data.is_file():
+        raise InputDataError("文件不存在；请检查文件名和路径", path=str(data))
+    try:
+        text = data.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputDataError("不是 UTF-8 编码的 JSON 文件；请以 UTF-8 保存", path=str(data)) from None
+    try:
+        doc = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InputDataError(
+            f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}", path=str(data)
+        ) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("framework"), str):
+        raise InputDataError(
+            "framework: 缺少此键或不是文本（应为指标体系编号，如 gz-dept-overall-2022）", path=str(data)
+        )
+    fw = frameworks.load_shipped(doc["framework"])
+    return Submission.from_json(doc, fw, source=str(data)), fw
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="JSON 输出文件（默认输出到屏幕）",
+)
+@_friendly(lambda **kw: str(kw["file"]))
+def export(file: Path, out: Path | None) -> None:
+    """把自评表的填写内容导出为 JSON。"""
+    result = _evaluate(file)
+    text = Submission.from_form(result.form, result.framework).dumps(result.framework)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        xlsx.write_text_atomic(text, out)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果与问题清单")
+@_friendly(lambda **kw: str(kw["file"]))
+def check(file: Path, as_json: bool) -> None:
+    """校验自评表并核算得分（只读，不改动文件）。"""
+    result = _evaluate(file)
+    if as_json:
+        click.echo(json.dumps(report_text.to_json(result, str(file)), ensure_ascii=False, indent=2))
+    else:
+        _report(file, result)
+    _exit_for(result)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="另存为（默认写回原文件）",
+)
+@_friendly(lambda **kw: str(kw["file"]))
+def calc(file: Path, out: Path | None) -> None:
+    """校验并把结果（总分、等级、校验结果表）写入工作簿。"""
+    result = _evaluate(file)
+    if out is not None and out.suffix.lower() != file.suffix.lower():
+        raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
+    losses = xlsx.apply_plan(file, calc_plan(result, dt.datetime.now()), out)
+    _report(file, result)
+    for loss in losses:
+        click.echo(f"perfscore: {out}: 注意：新文件未能保留原文件的部分内容：{loss}", err=True)
+    click.echo(f"已写入 {out or file}")
+    _exit_for(result)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("perfscore-demo"),
+              show_default=True, help="示例文件输出文件夹")  # fmt: skip
+@_friendly()
+def demo(out_dir: Path) -> None:
+    """生成并计算 2022 年示例自评表（增城区工商联），显示结果。"""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fw = frameworks.load(DEFAULT_FRAMEWORK)
+    seed = (resources.files("perfscore") / "data" / "seed-2022.json").read_text("utf-8")
+    sub = Submission.loads(seed, fw, source="seed-2022.json")
+    target = out_dir / "seed-2022.xlsx"
+    tmp = out_dir / ".~perfscore-demo.xlsx"
+    tmp.unlink(missing_ok=True)
+    try:
+        _build(tmp, fw, "native", sub)
+        result = _evaluate(tmp)
+        xlsx.apply_plan(tmp, calc_plan(result, dt.datetime.now()), target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"{sub.department} {fw.title}（{fw.id}）\n")
+    click.echo(report_text.table(result))
+    click.echo(f"\n错误 {result.errors}，警告 {result.warnings}；已生成 {target}")
+    _exit_for(result)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: ``perfscore …``."""
+    try:
+        cli.main(args=argv, prog_name="perfscore")
+    except KeyboardInterrupt:
+        click.echo("perfscore: 已中断", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, unless PERFSCORE_DEBUG asks for the traceback
+        if os.environ.get("PERFSCORE_DEBUG"):
+            raise
+        click.echo(
+            f"perfscore: 内部错误 {type(exc).__name__}: {exc}（请报告此问题；设 PERFSCORE_DEBUG=1 可看详情）",
+            err=True,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()
