@@ -138,11 +138,18 @@ def load(ref: str | Path) -> Framework:
         if not path.is_file():
             raise FrameworkError("框架文件不存在", path=str(path))
         return parse(path.read_bytes(), source=str(path))
-    resource = resources.files("perfscore") / "frameworks" / f"{ref}.toml"
-    if not resource.is_file():
-        known = "、".join(shipped_ids())
-        raise UnknownFrameworkError(f"未知的指标体系 “{ref}”（已内置：{known}）")
-    return parse(resource.read_bytes(), source=f"{ref}.toml")
+    return load_shipped(str(ref))
+
+
+def load_shipped(fid: str) -> Framework:
+    """Load a framework shipped with perfscore, by id only (never a path: the id may come from a file)."""
+    if fid in shipped_ids():
+        resource = resources.files("perfscore") / "frameworks" / f"{fid}.toml"
+        return parse(resource.read_bytes(), source=f"{fid}.toml")
+    known = "、".join(shipped_ids())
+    raise UnknownFrameworkError(
+        f"未知的指标体系 “{fid}”（本版本已内置：{known}）；请升级 perfscore，或联系下发该表的财政部门"
+    )
 
 
 def parse(data: bytes, *, source: str = "<framework>") -> Framework:
