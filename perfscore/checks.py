@@ -190,15 +190,20 @@ def score_findings(r: Reading, at: Located, weight: Decimal, name: str) -> Itera
 def shortfall_explained(ctx: Context) -> Iterator[Finding]:
     for leaf in ctx.leaves.values():
         score, row = leaf.score, leaf.row
-        if score is None or row is None or score >= leaf.indicator.weight:
+        if score is None or row is None:
             continue
-        for at, code, what in (
-            (row.reason, "reason-missing", "未达标原因"),
-            (row.measure, "measure-missing", "改进措施"),
-        ):
-            if as_text(at.value) in EMPTY_MARKS:
-                yield finding(code, at.sheet, at.cell,
-                              f"“{leaf.indicator.name}”得分 {fmt(score)} 低于分值 {fmt(leaf.indicator.weight)}，请填写{what}")  # fmt: skip
+        yield from shortfall_findings(score, leaf.indicator.weight, leaf.indicator.name, row.reason, row.measure)
+
+
+def shortfall_findings(
+    score: Decimal, weight: Decimal, name: str, reason: Located, measure: Located
+) -> Iterator[Finding]:
+    """A score below its weight needs 未达标原因 and 改进措施 (also used by the row-check UDF)."""
+    if score >= weight:
+        return
+    for at, code, what in ((reason, "reason-missing", "未达标原因"), (measure, "measure-missing", "改进措施")):
+        if as_text(at.value) in EMPTY_MARKS:
+            yield finding(code, at.sheet, at.cell, f"“{name}”得分 {fmt(score)} 低于分值 {fmt(weight)}，请填写{what}")
 
 
 @rule

@@ -59,6 +59,28 @@ def reference_score(weight: Decimal, rate: Decimal) -> Decimal:
     return round_half_up(weight * min(rate, Decimal(1)))
 
 
+DIRECTIONS = {"正向": "up", "反向": "down"}
+
+
+def ratio_rate(actual: Decimal, target: Decimal, direction: str) -> Decimal:
+    """Completion rate of a quantitative indicator, capped at 100%.
+
+    正向 (target "≥ X"): actual / target; 反向 (target "≤ X", e.g. a cost): target / actual, full when
+    nothing was spent. Raises ValueError for negative figures, a zero 正向 target or an unknown direction.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"方向应为“正向”或“反向”，不是“{direction}”")
+    if actual < 0 or target < 0:
+        raise ValueError("实际值和目标值不能为负数")
+    if DIRECTIONS[direction] == "up":
+        if target == 0:
+            raise ValueError("正向指标的目标值不能为 0")
+        return min(actual / target, Decimal(1))
+    if actual == 0:
+        return Decimal(1)
+    return min(target / actual, Decimal(1))
+
+
 def leaves(form: Form, fw: Framework) -> dict[str, Leaf]:
     """Pick each framework leaf's row (the first, if duplicated) and read its numbers."""
     first: dict[str, Row] = {}

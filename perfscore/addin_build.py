@@ -1,0 +1,264 @@
+"""Build the add-in's VBA project from text sources and the installed xlwings package.
+
+Nothing built here is committed: the project is derived from xlwings' own Excel-authored
+``quickstart.xlsm`` (its ``vbaProject.bin`` already references the xlwings add-in), so it is built
+into an ignored folder (``addin/build/``) or a user cache at build time.
+
+- :func:`udf_wrapper_source` runs xlwings' own "Import Functions" generator
+  (``xlwings.udfs.generate_vba_wrapper``) over :mod:`perfscore.udfs` on any platform: the Windows-only
+  modules it imports (``pythoncom``, ``pywintypes``, ``win32com.client``) are stubbed for the
+  duration, and the UDF module is loaded with ``xw.func`` swapped for ``xlwings.udfs.xlfunc``.
+- :func:`vba_project_bin` takes quickstart's project, drops its sample ``Module1``, adds
+  ``addin/PerfscoreButtons.bas`` and the generated UDF wrappers (module ``xlwings_udfs``, the name
+  xlwings' "Import Functions" replaces, so a later re-import cannot leave duplicate functions), and
+  saves it with pyopenvba, which writes source only: the modules have no compiled p-code, so Excel
+  compiles them from the source on open (no source/p-code mismatch, no "VBA stomping").
+- :func:`xlwings_conf_rows` is the ``xlwings.conf`` sheet the workbook carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import os
+import sys
+import tempfile
+import types
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+ADDIN_DIR = Path(__file__).resolve().parent.parent / "addin"
+BUTTONS_MODULE = "PerfscoreButtons"
+UDF_MODULE = "xlwings_udfs"  # the module xlwings' "Import Functions" writes and replaces
+UDF_PYTHON_MODULE = "perfscore.udfs"
+QUICKSTART = "quickstart.xlsm"
+CONF_SHEET = "xlwings.conf"
+#: Button captions and the macros they run (the builder inserts them in mode "udf").
+MACROS = {"Calculate": "计算", "GenerateReport": "生成报表", "CheckOnly": "校验"}
+
+
+def addin_dir() -> Path:
+    """The folder of the VBA/ribbon/settings text sources (``addin/`` in the repo, ``perfscore.addin`` installed)."""
+    if ADDIN_DIR.is_dir():
+        return ADDIN_DIR
+    import perfscore.addin  # type: ignore[import-not-found]  # pragma: no cover - installed wheel layout
+
+    return Path(perfscore.addin.__file__).parent  # pragma: no cover
+
+
+def source_modules() -> dict[str, str]:
+    """The hand-written VBA modules in ``addin/*.bas``, by module name, with CRLF line ends."""
+    out = {}
+    for path in sorted(addin_dir().glob("*.bas")):
+        out[path.stem] = crlf(path.read_text("utf-8"))
+    return out
+
+
+def crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+
+
+# ------------------------------------------------------------------------------ UDF wrappers
+
+
+@contextmanager
+def _windows_stubs() -> Iterator[None]:
+    """Make ``import xlwings.udfs`` work off Windows: stand-ins for the pywin32 modules it imports.
+
+    Only the names xlwings touches at import time exist; nothing here is called by the generator.
+    Real modules (on Windows) are left alone. Everything added is removed afterwards.
+    """
+    added: list[str] = []
+
+    def stub(name: str, **attrs: Any) -> None:
+        if name in sys.modules:
+            return
+        module = types.ModuleType(name, "perfscore build-time stand-in (no COM here)")
+        for key, value in attrs.items():
+            setattr(module, key, value)
+        sys.modules[name] = module
+        added.append(name)
+
+    def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("COM is not available while building the VBA project")
+
+    stub("pythoncom", CoInitialize=lambda: None, IID_IDispatch=None,
+         CoMarshalInterThreadInterfaceInStream=unavailable, CoGetInterfaceAndReleaseStream=unavailable)  # fmt: skip
+    stub("pywintypes", com_error=type("com_error", (Exception,), {}))
+    stub("win32com")
+    stub("win32com.client", Dispatch=unavailable)
+    had_udfs = "xlwings.udfs" in sys.modules
+    try:
+        yield
+    finally:
+        if added and not had_udfs:
+            sys.modules.pop("xlwings.udfs", None)  # imported against the stubs: do not keep it
+        for name in added:
+            sys.modules.pop(name, None)
+
+
+class _Workbook:
+    """What the generator asks of the Excel workbook: its name (``.xlam`` → ActiveWorkbook)."""
+
+    def __init__(self, name: str) -> None:
+        self.Name = name
+
+
+def udf_wrapper_source(workbook_name: str = "perfscore.xlsm") -> str:
+    """The VBA module "Import Functions" would create for :mod:`perfscore.udfs` (CRLF line ends)."""
+    import xlwings
+
+    with _windows_stubs():
+        from xlwings import udfs as xlwings_udfs
+
+        module = _udfs_with(xlwings, xlwings_udfs.xlfunc)
+        buf = io.StringIO()
+        buf.write(f'Attribute VB_Name = "{UDF_MODULE}"\n')
+        buf.write(
+            "'Generated by perfscore.addin_build from perfscore.udfs with xlwings' generator; do not edit.\n"
+        )
+        buf.write("'xlwings' Import Functions may replace this module (same name) at any time.\n")
+        buf.write('#Const App = "Microsoft Excel"\n')
+        generate: Any = xlwings_udfs.generate_vba_wrapper
+        generate(UDF_PYTHON_MODULE, module, buf, _Workbook(workbook_name))
+    return crlf(buf.getvalue())
+
+
+def _udfs_with(xlwings: Any, xlfunc: Any) -> types.ModuleType:
+    """A private copy of perfscore.udfs whose ``@xw.func`` is xlwings' real ``xlfunc``."""
+    from . import udfs
+
+    spec = importlib.util.spec_from_file_location("perfscore._udfs_for_vba", udfs.__file__)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    saved = xlwings.func
+    xlwings.func = xlfunc
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        xlwings.func = saved
+    return module
+
+
+def udf_signatures() -> dict[str, list[str]]:
+    """Each UDF's parameters as Python declares them (``*ranges`` → ``"*ranges"``)."""
+    import inspect
+
+    from . import udfs
+
+    out: dict[str, list[str]] = {}
+    for name in udfs.UDF_NAMES:
+        params = inspect.signature(getattr(udfs, name)).parameters.values()
+        out[name] = [("*" if p.kind is p.VAR_POSITIONAL else "") + p.name for p in params]
+    return out
+
+
+# ------------------------------------------------------------------------------ VBA project
+
+
+def quickstart_path() -> Path:
+    import xlwings
+
+    return Path(xlwings.__file__).resolve().parent / QUICKSTART
+
+
+def default_build_dir() -> Path:
+    """``addin/build/`` in a checkout (git-ignored); a user cache folder when installed read-only."""
+    env = os.environ.get("PERFSCORE_BUILD_DIR")
+    if env:
+        return Path(env)
+    repo = ADDIN_DIR / "build"
+    if ADDIN_DIR.is_dir() and os.access(ADDIN_DIR, os.W_OK):
+        return repo
+    base = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "perfscore" / "build"
+
+
+def project_modules() -> dict[str, str]:
+    """Every module perfscore puts into the project: hand-written ones plus the UDF wrappers."""
+    modules = source_modules()
+    modules[UDF_MODULE] = udf_wrapper_source()
+    return modules
+
+
+def vba_project_bin(out_dir: Path | None = None) -> Path:
+    """Build (or reuse) the ``vbaProject.bin`` for ``.xlsm`` forms and return its path.
+
+    The file name carries a hash of everything it is made from (quickstart's project, the module
+    sources, the perfscore version), so a changed source or xlwings upgrade builds a new one.
+    """
+    import xlwings
+
+    quickstart = quickstart_path()
+    modules = project_modules()
+    digest = hashlib.sha256()
+    digest.update(quickstart.read_bytes())
+    for name, text in sorted(modules.items()):
+        digest.update(name.encode() + b"\0" + text.encode("utf-8") + b"\0")
+    digest.update(f"{__version__}/{xlwings.__version__}".encode())
+    folder = Path(out_dir) if out_dir is not None else default_build_dir()
+    target = folder / f"vbaProject-{digest.hexdigest()[:16]}.bin"
+    if target.is_file():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    data = build_project_bytes(quickstart, modules)
+    fd, tmp = tempfile.mkstemp(prefix=".~vbaProject-", suffix=".bin", dir=folder)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
+    return target
+
+
+def build_project_bytes(quickstart: Path, modules: dict[str, str]) -> bytes:
+    """quickstart's VBA project with ``Module1`` removed and ``modules`` added, as vbaProject.bin bytes."""
+    from pyopenvba import ExcelFile
+
+    with tempfile.TemporaryDirectory(prefix="perfscore-vba-") as tmp:
+        work, out = Path(tmp) / "in.xlsm", Path(tmp) / "out.xlsm"
+        work.write_bytes(quickstart.read_bytes())
+        with ExcelFile(work) as wb:
+            project = wb.vba_project()
+            if "Module1" in project.module_names():
+                project.delete_module("Module1")
+            for name, text in modules.items():
+                project.add_module(name, text)
+            wb.save(out)
+        with ExcelFile(out) as check:
+            problems = check.validate()
+            if problems or sorted(check.module_names()) != sorted(
+                ["ThisWorkbook", "Sheet1", "Sheet2", *modules]
+            ):
+                raise RuntimeError(
+                    f"VBA project inconsistent after editing: {problems or check.module_names()}"
+                )
+        with zipfile.ZipFile(out) as zf:
+            return zf.read("xl/vbaProject.bin")
+
+
+# ------------------------------------------------------------------------------ xlwings.conf
+
+
+def xlwings_conf_rows() -> list[list[str]]:
+    """The ``xlwings.conf`` sheet (key in column A, value in column B), from ``addin/xlwings_conf.toml``.
+
+    xlwings reads it when the workbook calls Python: it names the UDF module, and leaves the
+    interpreter and PYTHONPATH to the user's xlwings add-in settings unless filled in.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 only
+        import tomli as tomllib
+
+    doc = tomllib.loads((addin_dir() / "xlwings_conf.toml").read_text("utf-8"))
+    rows: list[list[str]] = []
+    for key, value in doc["settings"].items():
+        text = ("True" if value else "False") if isinstance(value, bool) else str(value)
+        if text:
+            rows.append([key, text])
+    return rows

@@ -1,0 +1,402 @@
+"""The macro bridge against a recording stand-in for Excel's Book/Sheet/Range API.
+
+Nobody here has Excel: the stand-in implements just the calls perfscore.bridge makes, holds cell
+values as Excel would (numbers as floats, text, formulas) and logs every call, so the tests can
+count round trips. Its content comes from the real seed example workbook, read with openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
+
+from perfscore import bridge, builder, framework, pipeline, plan
+from perfscore import layout as L
+from perfscore.cli import cli
+from perfscore.xlsx import read_grid
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "workbook" / "seed-2022-example.xlsx"
+
+
+class Excel:
+    """The call log shared by every stand-in object of one book."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.alerts: list[str] = []
+
+    def log(self, what: str) -> None:
+        self.calls.append(what)
+
+
+class FakeRange:
+    def __init__(self, sheet: FakeSheet, top: int, left: int, bottom: int, right: int) -> None:
+        self.sheet, self.top, self.left, self.bottom, self.right = sheet, top, left, bottom, right
+        self.opts: dict[str, Any] = {}
+
+    @property
+    def address(self) -> str:
+        self.sheet.excel.log("range.address")
+        return f"${get_column_letter(self.left)}${self.top}:${get_column_letter(self.right)}${self.bottom}"
+
+    def options(self, **opts: Any) -> FakeRange:  # xlwings builds options locally: no Excel call
+        assert opts.get("ndim") == 2
+        self.opts = opts
+        return self
+
+    @property
+    def value(self) -> Any:
+        self.sheet.excel.log("range.value get")
+        return [
+            [self.sheet.cells.get((r, c)) for c in range(self.left, self.right + 1)]
+            for r in range(self.top, self.bottom + 1)
+        ]
+
+    @value.setter
+    def value(self, rows: list[list[Any]]) -> None:
+        self.sheet.excel.log("range.value set")
+        assert len(rows) == self.bottom - self.top + 1
+        for dr, line in enumerate(rows):
+            assert len(line) == self.right - self.left + 1
+            for dc, v in enumerate(line):
+                self.sheet.put(self.top + dr, self.left + dc, v)
+
+    @property
+    def column_width(self) -> float:  # pragma: no cover - only set
+        raise NotImplementedError
+
+    @column_width.setter
+    def column_width(self, width: float) -> None:
+        self.sheet.excel.log("range.column_width set")
+        self.sheet.widths[self.left] = width
+
+    def merge(self) -> None:
+        self.sheet.excel.log("range.merge")
+        self.sheet.merges.append((self.top, self.left, self.bottom, self.right))
+
+    def clear_contents(self) -> None:
+        self.sheet.excel.log("range.clear_contents")
+        for r in range(self.top, self.bottom + 1):
+            for c in range(self.left, self.right + 1):
+                self.sheet.put(r, c, None)
+
+
+class FakeSheet:
+    def __init__(self, excel: Excel, name: str) -> None:
+        self.excel, self._name = excel, name
+        self.cells: dict[tuple[int, int], Any] = {}
+        self.formulas: set[tuple[int, int]] = set()
+        self.widths: dict[int, float] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.sheets: FakeSheets | None = None
+
+    def delete(self) -> None:
+        self.excel.log("sheet.delete")
+        assert self.sheets is not None
+        self.sheets.items.remove(self)
+
+    def put(self, r: int, c: int, v: Any) -> None:
+        """Store a value as Excel does on ``Range.Value = v``."""
+        self.formulas.discard((r, c))
+        if v is None or v == "":
+            self.cells.pop((r, c), None)
+        elif isinstance(v, str) and v.startswith("'"):
+            self.cells[(r, c)] = v[1:]  # the apostrophe only marks text
+        elif isinstance(v, str) and v.startswith(("=", "+", "-", "@")):
+            self.cells[(r, c)] = v  # Excel would turn this into a formula
+            self.formulas.add((r, c))
+        elif isinstance(v, (bool, str, dt.datetime)):
+            self.cells[(r, c)] = v
+        else:
+            assert isinstance(v, (int, float)), v
+            self.cells[(r, c)] = float(v)
+
+    @property
+    def name(self) -> str:
+        self.excel.log("sheet.name")
+        return self._name
+
+    @property
+    def used_range(self) -> FakeRange:
+        self.excel.log("sheet.used_range")
+        if not self.cells:
+            return FakeRange(self, 1, 1, 1, 1)
+        rows = [r for r, _ in self.cells]
+        cols = [c for _, c in self.cells]
+        return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
+
+    def range(self, first: tuple[int, int], last: tuple[int, int]) -> FakeRange:
+        self.excel.log("sheet.range")
+        return FakeRange(self, first[0], first[1], last[0], last[1])
+
+
+class FakeSheets:
+    def __init__(self, excel: Excel, sheets: list[FakeSheet]) -> None:
+        self.excel, self.items = excel, sheets
+
+    def __iter__(self) -> Any:
+        self.excel.log("sheets.iter")
+        return iter(list(self.items))
+
+    def add(self, name: str, before: FakeSheet | None = None) -> FakeSheet:
+        self.excel.log("sheets.add")
+        sheet = FakeSheet(self.excel, name)
+        sheet.sheets = self
+        self.items.insert(self.items.index(before) if before else len(self.items), sheet)
+        return sheet
+
+
+class FakeApp:
+    def __init__(self, excel: Excel) -> None:
+        self.excel = excel
+
+    def alert(self, prompt: str, title: str | None = None) -> None:
+        self.excel.log("app.alert")
+        self.excel.alerts.append(prompt)
+
+
+class FakeBook:
+    def __init__(self, sheets: dict[str, dict[tuple[int, int], Any]]) -> None:
+        self.excel = Excel()
+        self._sheets = FakeSheets(self.excel, [])
+        for name, cells in sheets.items():
+            s = FakeSheet(self.excel, name)
+            s.cells = dict(cells)
+            s.sheets = self._sheets
+            self._sheets.items.append(s)
+
+    @property
+    def sheets(self) -> FakeSheets:
+        self.excel.log("book.sheets")
+        return self._sheets
+
+    @property
+    def app(self) -> FakeApp:
+        self.excel.log("book.app")
+        return FakeApp(self.excel)
+
+    def sheet(self, name: str) -> FakeSheet:
+        return next(s for s in self._sheets.items if s._name == name)
+
+
+def excel_values(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
+    """A workbook's cells as Excel holds them after opening (cached formula results, numbers as floats)."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out: dict[str, dict[tuple[int, int], Any]] = {}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if v is not None and v != "":
+                    cells[(cell.row, cell.column)] = (
+                        float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                    )
+        out[ws.title] = cells
+    return out
+
+
+def seed_book() -> FakeBook:
+    return FakeBook(excel_values(SEED))
+
+
+# ------------------------------------------------------------------------------------------ tests
+
+
+def test_read_gives_the_same_grid_as_the_openpyxl_reader() -> None:
+    grid, _ = bridge.read_book(seed_book())
+    assert grid.sheets.keys() == read_grid(SEED).sheets.keys()
+    for name, sheet in read_grid(SEED).sheets.items():
+        assert grid.sheets[name].rows == sheet.rows, name
+
+
+def test_calculate_writes_the_same_cells_as_perfscore_calc(tmp_path: Path) -> None:
+    out = tmp_path / "calc.xlsx"
+    run = CliRunner().invoke(cli, ["calc", str(SEED), "-o", str(out)])
+    assert out.exists(), run.output
+    book = seed_book()
+    bridge.calculate(book)
+    assert book.excel.alerts == ["计算完成：总分 90.77，优；错误 0 条，警告 0 条（详见“校验结果”表）"]
+    cli_wb = openpyxl.load_workbook(out)
+    result = pipeline.evaluate(read_grid(SEED))
+    written = plan.calc_plan(result, dt.datetime(2000, 1, 1))
+    checked_at = L.cover_layout(result.framework)["checked_at"]
+    compared = 0
+    for block in written.blocks:
+        sheet = book.sheet(block.sheet)
+        for r in range(block.top, block.bottom + 1):
+            for c in range(block.left, block.right + 1):
+                cell = cli_wb[block.sheet].cell(r, c)
+                ours = sheet.cells.get((r, c))
+                if block.sheet == L.COVER and cell.coordinate == checked_at:
+                    assert isinstance(ours, dt.datetime) and isinstance(cell.value, dt.datetime)
+                    continue
+                want = float(cell.value) if isinstance(cell.value, (int, float)) else cell.value
+                assert (ours, (r, c) in sheet.formulas) == (want, cell.data_type == "f"), (block.sheet, r, c)
+                compared += 1
+    assert compared == sum(len(b.values) * (b.right - b.left + 1) for b in written.blocks) - 1
+    cover = book.sheet(L.COVER)
+    lay = L.cover_layout(result.framework)
+    assert cover.cells[_rc(lay["engine_total"])] == 90.77
+    assert cover.cells[_rc(lay["engine_grade"])] == "优"
+
+
+def _rc(cell: str) -> tuple[int, int]:
+    from perfscore.grid import parse_ref
+
+    return parse_ref(cell)
+
+
+def test_user_text_starting_with_formula_characters_stays_text() -> None:
+    cells = excel_values(SEED)
+    cells["履职效能"][(5, 9)] = "=1+1 不是公式"  # 未达标原因 typed by a clerk
+    cells["履职效能"][(5, 8)] = "abc"  # an invalid score: its finding quotes the text
+    book = FakeBook(cells)
+    book.sheet("履职效能").cells[(3, 10)] = "-"
+    bridge.calculate(book)
+    findings = book.sheet(L.FINDINGS)
+    messages = [v for (r, c), v in findings.cells.items() if c == 5]
+    assert any("“abc”不是数字" in m for m in messages)
+    assert not findings.formulas - {(r, 4) for r in range(3, 100)}  # only the HYPERLINK column
+    for r, c in findings.formulas:
+        assert findings.cells[(r, c)].startswith('=HYPERLINK("#')
+    assert bridge.excel_value("=1+1") == "'=1+1"
+    assert (
+        bridge.excel_value("@x") == "'@x"
+        and bridge.excel_value("+1") == "'+1"
+        and bridge.excel_value("-") == "'-"
+    )
+    assert bridge.excel_value(plan.Formula("=A1")) == "=A1"
+    assert bridge.excel_value(Decimal("90.77")) == 90.77 and bridge.excel_value(Decimal("2")) == 2
+
+
+def test_unusable_workbook_gives_a_chinese_message_not_a_traceback() -> None:
+    cells = excel_values(SEED)
+    del cells[L.META]
+    book = FakeBook(cells)
+    bridge.calculate(book)
+    assert len(book.excel.alerts) == 1
+    assert book.excel.alerts[0].startswith(
+        "无法完成：不是 perfscore 生成的自评表（缺少隐藏工作表 _perfscore）"
+    )
+    assert not any(c == "range.value set" for c in book.excel.calls)
+
+
+def test_check_writes_nothing_and_lists_findings() -> None:
+    cells = excel_values(SEED)
+    cells["履职效能"][(5, 8)] = "abc"
+    book = FakeBook(cells)
+    bridge.check(book)
+    assert not any(c in ("range.value set", "range.clear_contents") for c in book.excel.calls)
+    assert book.excel.alerts[0].startswith("校验完成：错误 1 条")
+    assert "履职效能!H5：“部门预算资金支出率”的得分“abc”不是数字" in book.excel.alerts[0]
+
+
+def test_deleted_findings_sheet_comes_back_before_the_meta_sheet() -> None:
+    cells = excel_values(SEED)
+    del cells[L.FINDINGS]
+    book = FakeBook(cells)
+    bridge.calculate(book)
+    names = [s._name for s in book._sheets.items]
+    assert names.index(L.FINDINGS) == names.index(L.META) - 1
+
+
+def test_generate_report_writes_the_rendered_report_sheet() -> None:
+    from perfscore.report import render_report
+
+    book = seed_book()
+    bridge.generate_report(book)
+    assert book.excel.alerts == [
+        "计算并生成报表完成：总分 90.77，优；错误 0 条，警告 0 条（详见“校验结果”表）"
+    ]
+    names = [s._name for s in book._sheets.items]
+    assert names.index(L.REPORT) == names.index(L.META) - 1
+    rendered = render_report(pipeline.evaluate(read_grid(SEED)))
+    sheet = book.sheet(L.REPORT)
+    for (r, c), v in rendered.values.items():
+        if v is None or v == "":
+            continue
+        got = sheet.cells[(r, c)]
+        assert got == (float(v) if isinstance(v, (int, float, Decimal)) else v), (r, c)
+    assert sheet.merges == rendered.merges
+    assert sheet.widths == rendered.col_widths
+    before = len(book.excel.calls)
+    bridge.generate_report(book)  # a second run replaces the sheet
+    assert [s._name for s in book._sheets.items].count(L.REPORT) == 1
+    assert len(book.excel.calls) - before == before + 4 + 1  # the 自评表 sheet is read, then deleted
+
+
+# ---------------------------------------------------------------------------- call counts
+
+
+def generated_framework(per_second: int) -> str:
+    """10 一级 (10 each) × 2 二级 (5 each) × ``per_second`` 三级 whose weights sum to 5."""
+    unit = (Decimal(5) / per_second).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    last = Decimal(5) - unit * (per_second - 1)
+    lines = ['id = "gen"', 'title = "测试指标体系"', "years = [2022, 2022]", "sheet_level = 1"]
+    for grade, low in (("优", 90), ("良", 80), ("中", 60), ("差", 0)):
+        lines += ["[[bands]]", f'grade = "{grade}"', f'min = "{low}"']
+    for a in range(1, 11):
+        lines += ["[[indicators]]", f'id = "{a}"', f'name = "一级{a}"', 'weight = "10"']
+        for b in (1, 2):
+            lines += ["[[indicators]]", f'id = "{a}.{b}"', f'name = "二级{a}.{b}"', 'weight = "5"']
+            for c in range(1, per_second + 1):
+                w = last if c == per_second else unit
+                lines += [
+                    "[[indicators]]",
+                    f'id = "{a}.{b}.{c}"',
+                    f'name = "三级{a}.{b}.{c}"',
+                    f'weight = "{w}"',
+                ]
+    return "\n".join(lines) + "\n"
+
+
+def generated_book(tmp_path: Path, per_second: int) -> tuple[FakeBook, int]:
+    toml = tmp_path / f"gen-{per_second}.toml"
+    toml.write_text(generated_framework(per_second), "utf-8")
+    fw = framework.load(toml)
+    xlsx = tmp_path / f"gen-{per_second}.xlsx"
+    builder.build_workbook(xlsx, fw)
+    cells = excel_values(xlsx)
+    cells[L.META][(1, 2)] = str(toml)  # the framework is found by path
+    cells[L.COVER][(3, 2)] = "测试部门"
+    cells[L.COVER][(3, 7)] = 2022.0
+    for sl in L.sheet_layouts(fw):
+        for leaf in sl.group.leaves():
+            cells[sl.name][(sl.rows[leaf.id], L.C_SCORE)] = float(leaf.weight)
+    return FakeBook(cells), len(fw.leaves())
+
+
+@pytest.mark.parametrize("action", [bridge.calculate, bridge.check])
+def test_excel_calls_do_not_grow_with_indicators(tmp_path: Path, action: Any) -> None:
+    small, n_small = generated_book(tmp_path, 1)
+    large, n_large = generated_book(tmp_path, 13)
+    assert (n_small, n_large) == (20, 260)
+    action(small)
+    action(large)
+    assert large.excel.alerts[0].startswith(("计算完成：总分 100，优", "校验完成：错误 0 条"))
+    assert len(large.excel.calls) == len(small.excel.calls)
+
+
+def test_seed_call_count_is_fixed_per_sheet_and_block() -> None:
+    book = seed_book()
+    bridge.calculate(book)
+    sheets = 5  # 基本情况, 履职效能, 管理效率, 校验结果, _perfscore
+    result = pipeline.evaluate(read_grid(SEED))
+    blocks = len(
+        plan.calc_plan(result, dt.datetime(2000, 1, 1)).blocks
+    )  # 2 校验 columns, 6 summary cells, 校验结果 lines
+    reads = 2 + 4 * sheets  # book.sheets + iteration, then name/used_range/address/value per sheet
+    clear = 2  # sheet.range + clear_contents (校验结果 rows)
+    writes = 2 * blocks  # sheet.range + value set per block
+    alert = 2  # book.app + alert
+    assert blocks == 9
+    assert len(book.excel.calls) == reads + clear + writes + alert == 44
