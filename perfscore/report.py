@@ -1,0 +1,132 @@
+"""The print-ready report sheet (自评表): context → template → the 自评表 sheet and, optionally, a PDF.
+
+:func:`write_report` is what ``perfscore report FILE [-o OUT] [--pdf PDF]`` calls. It reads the workbook,
+runs the pipeline, renders the template (``templates/report.xlsx`` unless another is given) and
+replaces the workbook's 自评表 sheet — values only, so the sheet reads correctly where neither Python
+nor the add-in is present. Nothing else in the workbook is changed.
+
+The Excel add-in calls :func:`render_report` with the Result it computed from the open workbook and
+writes the :class:`~perfscore.report_render.RenderedSheet` through xlwings: delete the old 自评表,
+add a sheet, set ``number_format = "@"`` on the cells whose value is a ``str`` and write
+``rendered.matrix()`` in one block at A1, then apply ``col_widths``, ``row_heights``, ``merges``,
+``style(row, col)`` (font, alignment, wrap, thin border), ``row_breaks`` (``HPageBreaks.Add``),
+``print_title_rows`` (``PageSetup.PrintTitleRows``), ``print_area`` and ``page`` (orientation, paper,
+``Zoom = page.scale``, margins, footer).
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils.indexed_list import IndexedList
+
+from . import layout as L
+from . import libreoffice, xlsx
+from .errors import WriteError
+from .pipeline import Result, evaluate
+from .report_context import build_context
+from .report_render import RenderedSheet, Template, apply, load_template, render
+from .resources import templates_dir
+
+DEFAULT_TEMPLATE = "report.xlsx"
+#: 宋体 (SimSun) is not on a Linux server; print it with the Song-style CJK font LibreOffice has.
+_SONG = frozenset({"宋体", "SimSun", "新宋体", "NSimSun"})
+_SONG_PDF = "Noto Serif CJK SC"
+
+
+def default_template() -> Path:
+    return templates_dir() / DEFAULT_TEMPLATE
+
+
+def render_report(result: Result, template: Path | None = None) -> RenderedSheet:
+    """Render the report of ``result`` with ``template`` (default ``templates/report.xlsx``) as data."""
+    return render(load_template(template or default_template()), build_context(result))
+
+
+#: The name the add-in's generate_report() uses (same function).
+render_report_rows = render_report
+
+
+def write_report(
+    workbook_path: Path,
+    out: Path | None = None,
+    pdf: Path | None = None,
+    template: Path | None = None,
+) -> Result:
+    """(Re)generate the 自评表 sheet of a workbook; optionally export it alone as a PDF."""
+    path = Path(workbook_path)
+    target = Path(out) if out is not None else path
+    result = evaluate(xlsx.read_grid(path))
+    tpl = load_template(template or default_template())
+    rendered = render(tpl, build_context(result))
+    keep_vba = path.suffix.lower() in xlsx.MACRO_SUFFIXES
+    warned: list[str] = []
+    with xlsx._opened(path, warned, keep_vba=keep_vba, data_only=False, rich_text=True) as wb:
+        losses = [w for w in warned if not xlsx._repaired(wb, w)]
+        if losses and xlsx._same_file(path, target):
+            raise WriteError(
+                f"此文件含有 openpyxl 无法保留的内容（{'；'.join(losses)[:200]}），为免丢失未写入；"
+                "请用 -o 另存为新文件；原文件未被改动",
+                path=str(target),
+            )
+        active = wb.active.title if wb.active is not None else None
+        if L.REPORT in wb.sheetnames:
+            index = wb.sheetnames.index(L.REPORT)
+            if active == L.REPORT:
+                active = None
+            wb.remove(wb[L.REPORT])
+        elif L.COVER in wb.sheetnames:
+            index = wb.sheetnames.index(L.COVER) + 1
+        else:
+            index = wb.sheetnames.index(L.META) if L.META in wb.sheetnames else len(wb.sheetnames)
+        ws = wb.create_sheet(L.REPORT, index)
+        apply(rendered, tpl, ws)
+        wb.active = wb.sheetnames.index(active) if active in wb.sheetnames else index
+        for sheet in wb.worksheets:  # exactly one selected tab, the active one
+            sheet.sheet_view.tabSelected = sheet is wb.active
+        xlsx.save_atomic(wb, target)
+    if pdf is not None:
+        export_pdf(rendered, tpl, Path(pdf))
+    return result
+
+
+def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
+    """Print just the report: a temporary workbook holding only the 自评表 sheet, through LibreOffice."""
+    pdf = Path(pdf)
+    folder = pdf.parent if str(pdf.parent) else Path(".")
+    if not folder.is_dir():
+        raise WriteError(f"目标文件夹 {folder} 不存在；请先创建该文件夹", path=str(pdf))
+    wb = Workbook()
+    # Column widths count characters of the default font: Arial 10 has Calibri 11's 7-pixel digit
+    # (LibreOffice has Liberation Sans, metric-compatible with Arial, where Calibri falls back to the
+    # wider DejaVu Sans), so the printed columns keep the widths the page layout was computed for.
+    wb._fonts = IndexedList([Font(name="Arial", size=10, family=2)])
+    ws = wb.active
+    ws.title = L.REPORT
+    apply(rendered, template, ws)
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.has_style and cell.font.name in _SONG:
+                cell.font = _with_font(cell.font, _SONG_PDF)
+    with tempfile.TemporaryDirectory(prefix="perfscore-report-") as tmp:
+        src = Path(tmp) / f"{pdf.stem or 'report'}.xlsx"
+        wb.save(src)
+        made = libreoffice.to_pdf(src, Path(tmp) / "out")
+        staged = folder / f".~perfscore-{pdf.name}"
+        try:
+            shutil.copyfile(made, staged)
+            staged.replace(pdf)
+        except OSError as exc:
+            staged.unlink(missing_ok=True)
+            raise WriteError(f"无法写入 PDF（{exc.strerror or exc}）", path=str(pdf)) from None
+
+
+def _with_font(font: Font, name: str) -> Font:
+    new = copy.copy(font)
+    new.name = name
+    return new

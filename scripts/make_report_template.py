@@ -1,0 +1,172 @@
+"""Make the shipped report templates templates/report.xlsx and templates/report-simple.xlsx.
+
+This is how the templates were first made; afterwards IT staff edit the .xlsx files directly in
+Excel/WPS (see templates/README.md). Run: ``python3 scripts/make_report_template.py [OUTDIR]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+
+FONT = "宋体"
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def style(ws: Any, ref: str, *, size: float = 10, bold: bool = False, h: str = "center",
+          v: str = "center", wrap: bool = True, border: bool = True) -> None:  # fmt: skip
+    """Style every cell of ``ref`` (a cell or a range) the same way."""
+    cells = ws[ref]
+    rows = cells if isinstance(cells, tuple) else ((cells,),)
+    for row in rows:
+        for cell in row if isinstance(row, tuple) else (row,):
+            cell.font = Font(name=FONT, size=size, bold=bold)
+            cell.alignment = Alignment(horizontal=h, vertical=v, wrap_text=wrap)
+            if border:
+                cell.border = BOX
+
+
+def put(ws: Any, ref: str, value: str, **kw: Any) -> None:
+    """Write ``value`` into the first cell of ``ref``, style it, and merge ``ref`` if it is a range."""
+    first = ref.split(":")[0]
+    ws[first] = value
+    style(ws, ref, **kw)
+    if ":" in ref:
+        ws.merge_cells(ref)
+
+
+def setup_page(ws: Any, *, landscape: bool, area: str, titles: str | None) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.font = FONT
+    ws.oddFooter.center.size = 9
+    ws.print_area = area
+    if titles:
+        ws.print_title_rows = titles
+    ws.sheet_view.showGridLines = False
+
+
+def default_template() -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    widths = {"A": 8, "B": 7, "C": 9, "D": 7, "E": 14, "F": 7, "G": 28, "H": 8, "I": 23, "J": 23,
+              "K": 24, "L": 12}  # fmt: skip
+    for col, w in widths.items():
+        ws.column_dimensions[col].width = w
+    put(ws, "A1:J1", "{{ title }}", size=16, bold=True, border=False)
+    ws.row_dimensions[1].height = 36
+    put(ws, "A2:J2", "部门基本情况", size=11, bold=True)
+    put(ws, "A3:B3", "部门名称")
+    put(ws, "C3:F3", "{{ department }}")
+    put(ws, "G3:H3", "单位数：")
+    put(ws, "I3:J3", '{{ header["单位数"] }}')
+    # one row per text field of the header (年度整体绩效目标, 整体绩效目标完成情况, 未能完成原因)
+    put(ws, "A4:B4", "{{ f.key }}")
+    put(ws, "C4:J4", "{{ f.value }}", h="left", v="top")
+    ws["K4"], ws["L4"] = "{% for f in header_texts %}", "{% endfor %}"
+    # 年度部门预算情况 (万元), laid out as printed on the published form
+    put(ws, "A5:B8", "年度部门预算情况（{{ budget_unit }}）")
+    put(ws, "C5:C7", "总预算（{{ budget_unit }}）", size=9)
+    put(ws, "D5:J5", "年度预算资金类别", size=9)
+    put(ws, "D6:E6", "部门预算", size=9)
+    put(ws, "F6:G6", "事业发展支出", size=9)
+    put(ws, "H6:J6", "事业发展支出(按预算级次划分)", size=9)
+    labels = ("基本支出", "项目支出", "专项资金", "其他事业发展支出", "区本级资金")
+    for col, label in zip("DEFGH", labels, strict=True):
+        put(ws, f"{col}7", label, size=9)
+    put(ws, "I7:J7", "对下转移支付", size=9)
+    put(ws, "C8", '{{ budget["总预算"] }}')
+    for col, label in zip("DEFGH", labels, strict=True):
+        put(ws, f"{col}8", f'{{{{ budget["{label}"] }}}}')
+    put(ws, "I8:J8", '{{ budget["对下转移支付"] }}')
+    # the indicator table: header row (repeated on every page) and one block row per 三级指标
+    heads = ("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "指标解释", "得分/自评分",
+             "未达标原因", "改进措施")  # fmt: skip
+    for col, head in zip("ABCDEFGHIJ", heads, strict=True):
+        put(ws, f"{col}9", head, bold=True)
+    ws.row_dimensions[9].height = 28
+    block = {
+        "A": ("{{ row.l1_name | group(row.l1_id) }}", {}),
+        "B": ("{{ row.l1_weight | number | group(row.l1_id) }}", {}),
+        "C": ("{{ row.l2_name | group(row.l2_id) }}", {}),
+        "D": ("{{ row.l2_weight | number | group(row.l2_id) }}", {}),
+        "E": ("{{ row.name }}", {}),
+        "F": ("{{ row.weight | number }}", {}),
+        "G": ("{{ row.explanation }}", {"h": "left"}),
+        "H": ("{{ row.score | number }}", {}),
+        "I": ("{{ row.reason }}", {"h": "left"}),
+        "J": ("{{ row.measure }}", {"h": "left"}),
+    }
+    for col, (text, kw) in block.items():
+        put(ws, f"{col}10", text, **kw)
+    ws["K10"], ws["L10"] = "{% for row in rows %}", "{% endfor %}"
+    put(ws, "A11:E11", "总分")
+    put(ws, "F11", "{{ total_weight | number }}")
+    put(ws, "G11", "")
+    put(ws, "H11", "{{ total | number }}")
+    put(ws, "I11:J11", "")
+    put(ws, "A12:B12", "评价等级")
+    put(ws, "C12:J12", "{{ grade_line }}", h="left")
+    ws.row_dimensions[12].height = 24
+    ws["K1"] = "← 模板说明见 templates/README.md；K、L 列是循环标记列，不打印"
+    setup_page(ws, landscape=True, area="A1:J12", titles="9:9")
+    return wb
+
+
+def simple_template() -> Workbook:
+    """A second variant: a shorter table (e.g. a district's own layout) with 一级 sub-totals."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    for col, w in {"A": 6, "B": 12, "C": 26, "D": 7, "E": 8, "F": 34, "G": 22}.items():
+        ws.column_dimensions[col].width = w
+    put(ws, "A1:F1", "{{ year }}年度部门整体支出绩效自评表（简表）", size=14, bold=True, border=False)
+    ws.row_dimensions[1].height = 30
+    put(ws, "A2:B2", "填报单位")
+    put(ws, "C2:D2", "{{ department }}")
+    put(ws, "E2", "年度")
+    put(ws, "F2", "{{ year }}")
+    for col, head in zip(
+        "ABCDEF", ("序号", "一级指标", "三级指标", "分值", "得分", "未达标原因及改进措施"), strict=True
+    ):
+        put(ws, f"{col}3", head, bold=True)
+    cells = ("{{ loop.index }}", "{{ row.l1_name | group(row.l1_id) }}", "{{ row.name }}",
+             "{{ row.weight | number }}", "{{ row.score | number }}",
+             "{% if row.full_mark %}—{% else %}{{ row.reason }}；{{ row.measure }}{% endif %}")  # fmt: skip
+    for col, text in zip("ABCDEF", cells, strict=True):
+        put(ws, f"{col}4", text, h="left" if col == "F" else "center")
+    ws["G4"], ws["H4"] = "{% for row in rows %}", "{% endfor %}"
+    put(ws, "A5:C5", "{{ g.name }} 小计")
+    put(ws, "D5", "{{ g.weight | number }}")
+    put(ws, "E5", "{{ g.score | number }}")
+    put(ws, "F5", "")
+    ws["G5"], ws["H5"] = "{% for g in groups %}", "{% endfor %}"
+    put(ws, "A6:C6", "总分", bold=True)
+    put(ws, "D6", "{{ total_weight | number }}")
+    put(ws, "E6", "{{ total | number }}", bold=True)
+    put(ws, "F6", "评价等级：{{ grade }}")
+    setup_page(ws, landscape=False, area="A1:F6", titles="3:3")
+    return wb
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "templates"
+    out.mkdir(parents=True, exist_ok=True)
+    default_template().save(out / "report.xlsx")
+    simple_template().save(out / "report-simple.xlsx")
+    print(f"wrote {out / 'report.xlsx'} and {out / 'report-simple.xlsx'}")
+
+
+if __name__ == "__main__":
+    main()
