@@ -22,9 +22,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
 from . import layout as L
@@ -108,25 +110,27 @@ def _act(book: BookLike, action: str) -> str:
 
 
 def write_report(book: BookLike, read: dict[str, _Read], result: pipeline.Result) -> None:
-    """The 自评表 sheet from :func:`perfscore.report.render_report`: replaced, values in ONE block.
+    """The 自评表 sheet, exactly as ``perfscore report`` renders it, in a fixed number of Excel calls.
 
-    Then column widths (one call per column) and merges (one call per merged area). Cell styles,
-    page breaks and page setup of the rendered sheet are NOT applied through xlwings yet: the
-    values and merges are there, the print formatting is what ``perfscore report`` produces.
+    The report is rendered with openpyxl into a temporary workbook, which Excel opens; its sheet is
+    copied into the clerk's workbook (after 基本情况) with styles, merges, page breaks and print
+    setup, replacing the previous 自评表; the temporary workbook is closed unsaved.
     """
-    from .report import render_report
+    from .report import save_standalone_report
 
-    rendered = render_report(result)
-    if L.REPORT in read:
-        read[L.REPORT].sheet.delete()
-    before = read[L.META].sheet if L.META in read else None
-    sheet = book.sheets.add(L.REPORT, before=before)
-    rows = [[excel_value(v) for v in line] for line in rendered.matrix()]
-    sheet.range((1, 1), (rendered.n_rows, rendered.n_cols)).value = rows
-    for col, width in sorted(rendered.col_widths.items()):
-        sheet.range((1, col), (1, col)).column_width = width
-    for r1, c1, r2, c2 in rendered.merges:
-        sheet.range((r1, c1), (r2, c2)).merge()
+    with tempfile.TemporaryDirectory(prefix="perfscore-") as tmp:
+        source = save_standalone_report(result, Path(tmp) / "perfscore-自评表.xlsx")
+        opened = book.app.books.open(str(source))
+        try:
+            if L.REPORT in read:
+                read[L.REPORT].sheet.delete()
+            sheets = opened.sheets
+            if L.COVER in read:
+                sheets[L.REPORT].copy(after=read[L.COVER].sheet)
+            else:
+                sheets[L.REPORT].copy(before=next(iter(book.sheets)))
+        finally:
+            opened.close()
 
 
 # ------------------------------------------------------------------------------------------ reading

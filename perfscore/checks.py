@@ -192,7 +192,9 @@ def shortfall_explained(ctx: Context) -> Iterator[Finding]:
         score, row = leaf.score, leaf.row
         if score is None or row is None:
             continue
-        yield from shortfall_findings(score, leaf.indicator.weight, leaf.indicator.name, row.reason, row.measure)
+        yield from shortfall_findings(
+            score, leaf.indicator.weight, leaf.indicator.name, row.reason, row.measure
+        )
 
 
 def shortfall_findings(
@@ -201,9 +203,14 @@ def shortfall_findings(
     """A score below its weight needs 未达标原因 and 改进措施 (also used by the row-check UDF)."""
     if score >= weight:
         return
-    for at, code, what in ((reason, "reason-missing", "未达标原因"), (measure, "measure-missing", "改进措施")):
+    for at, code, what in (
+        (reason, "reason-missing", "未达标原因"),
+        (measure, "measure-missing", "改进措施"),
+    ):
         if as_text(at.value) in EMPTY_MARKS:
-            yield finding(code, at.sheet, at.cell, f"“{name}”得分 {fmt(score)} 低于分值 {fmt(weight)}，请填写{what}")
+            yield finding(
+                code, at.sheet, at.cell, f"“{name}”得分 {fmt(score)} 低于分值 {fmt(weight)}，请填写{what}"
+            )
 
 
 @rule

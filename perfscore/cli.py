@@ -81,7 +81,12 @@ def _fresh(out: Path) -> None:
 def _build(out: Path, fw: Framework, mode: str, submission: Submission | None) -> None:
     from .builder import build_workbook
 
-    build_workbook(out, fw, mode=mode, submission=submission)
+    extra = None
+    if mode == "udf":  # the macro-enabled form names its UDF module on an xlwings.conf sheet
+        from .addin_build import CONF_SHEET, xlwings_conf_rows
+
+        extra = {CONF_SHEET: xlwings_conf_rows()}
+    build_workbook(out, fw, mode=mode, submission=submission, extra_sheets=extra)
 
 
 def _evaluate(path: Path) -> Result:
@@ -173,7 +178,7 @@ def read_submission(data: Path) -> tuple[Submission, Framework]:
         raise InputDataError(
             "framework: 缺少此键或不是文本（应为指标体系编号，如 gz-dept-overall-2022）", path=str(data)
         )
-    fw = frameworks.load_shipped(doc["framework"])
+    fw = frameworks.load_by_id(doc["framework"])
     return Submission.from_json(doc, fw, source=str(data)), fw
 
 
@@ -235,11 +240,39 @@ def calc(file: Path, out: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="另存为（默认写回原文件）",
+)
+@click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="同时导出自评表 PDF（需要 LibreOffice）")  # fmt: skip
+@click.option("--template", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="报表模板 .xlsx（默认 templates/report.xlsx）")  # fmt: skip
+@_friendly(lambda **kw: str(kw["file"]))
+def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None) -> None:
+    """重新生成可打印的“自评表”工作表（只写入数值），可同时导出 PDF。"""
+    from .report import write_report
+
+    if out is not None and out.suffix.lower() != file.suffix.lower():
+        raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
+    result = write_report(file, out, pdf, template)
+    click.echo(report_text.summary_line(str(file), result))
+    click.echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
+    _exit_for(result)
+
+
+@cli.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("perfscore-demo"),
               show_default=True, help="示例文件输出文件夹")  # fmt: skip
 @_friendly()
 def demo(out_dir: Path) -> None:
     """生成并计算 2022 年示例自评表（增城区工商联），显示结果。"""
+    from .report import write_report
+
     out_dir.mkdir(parents=True, exist_ok=True)
     fw = frameworks.load(DEFAULT_FRAMEWORK)
     seed = (resources.files("perfscore") / "data" / "seed-2022.json").read_text("utf-8")
@@ -250,12 +283,16 @@ def demo(out_dir: Path) -> None:
     try:
         _build(tmp, fw, "native", sub)
         result = _evaluate(tmp)
-        xlsx.apply_plan(tmp, calc_plan(result, dt.datetime.now()), target)
+        xlsx.apply_plan(tmp, calc_plan(result, dt.datetime.now()))
+        write_report(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    click.echo(f"{sub.department} {fw.title}（{fw.id}）\n")
+    click.echo(f"{report_text.title(result)}（{fw.id}）\n")
     click.echo(report_text.table(result))
-    click.echo(f"\n错误 {result.errors}，警告 {result.warnings}；已生成 {target}")
+    click.echo(f"\n错误 {result.errors}，警告 {result.warnings}；已生成 {target}（含“自评表”报表工作表）")
+    click.echo(
+        f"查看问题清单：perfscore check {target}；导出 PDF：perfscore report {target} --pdf 自评表.pdf"
+    )
     _exit_for(result)
 
 

@@ -8,6 +8,7 @@ identities, and the grade bands. Loading validates it and names the file and ent
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -138,17 +139,34 @@ def load(ref: str | Path) -> Framework:
         if not path.is_file():
             raise FrameworkError("框架文件不存在", path=str(path))
         return parse(path.read_bytes(), source=str(path))
-    return load_shipped(str(ref))
+    return load_by_id(str(ref))
 
 
-def load_shipped(fid: str) -> Framework:
-    """Load a framework shipped with perfscore, by id only (never a path: the id may come from a file)."""
-    if fid in shipped_ids():
-        resource = resources.files("perfscore") / "frameworks" / f"{fid}.toml"
-        return parse(resource.read_bytes(), source=f"{fid}.toml")
+#: Folders (separated by os.pathsep) of extra framework files, looked up by id: ``<dir>/<id>.toml``.
+FRAMEWORKS_ENV = "PERFSCORE_FRAMEWORKS"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def load_by_id(fid: str) -> Framework:
+    """Load a framework by id only — never a path, since the id may come from a file.
+
+    Shipped frameworks first, then ``<dir>/<id>.toml`` in the folders of ``$PERFSCORE_FRAMEWORKS``
+    (for a district's own indicator system).
+    """
+    if _SAFE_ID.match(fid) and ".." not in fid:
+        if fid in shipped_ids():
+            resource = resources.files("perfscore") / "frameworks" / f"{fid}.toml"
+            return parse(resource.read_bytes(), source=f"{fid}.toml")
+        for folder in filter(None, os.environ.get(FRAMEWORKS_ENV, "").split(os.pathsep)):
+            path = Path(folder) / f"{fid}.toml"
+            if path.is_file():
+                fw = parse(path.read_bytes(), source=str(path))
+                if fw.id == fid:
+                    return fw
     known = "、".join(shipped_ids())
     raise UnknownFrameworkError(
-        f"未知的指标体系 “{fid}”（本版本已内置：{known}）；请升级 perfscore，或联系下发该表的财政部门"
+        f"未知的指标体系 “{fid}”（本版本已内置：{known}）；请升级 perfscore，"
+        f"或把该指标体系文件放在环境变量 {FRAMEWORKS_ENV} 指定的文件夹中"
     )
 
 

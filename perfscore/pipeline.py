@@ -55,7 +55,7 @@ class Result:
 def evaluate(grid: Grid, fw: Framework | None = None) -> Result:
     """Run the whole pipeline on a workbook's grid. Raises only for unusable input (exit 2)."""
     meta = read_meta(grid)
-    fw = fw or frameworks.load_shipped(meta.framework)
+    fw = fw or frameworks.load_by_id(meta.framework)
     form = parse(grid, fw, meta)
     scored = leaves(form, fw)
     findings = validate(Context(fw, form, scored))

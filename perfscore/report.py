@@ -5,13 +5,10 @@ runs the pipeline, renders the template (``templates/report.xlsx`` unless anothe
 replaces the workbook's 自评表 sheet — values only, so the sheet reads correctly where neither Python
 nor the add-in is present. Nothing else in the workbook is changed.
 
-The Excel add-in calls :func:`render_report` with the Result it computed from the open workbook and
-writes the :class:`~perfscore.report_render.RenderedSheet` through xlwings: delete the old 自评表,
-add a sheet, set ``number_format = "@"`` on the cells whose value is a ``str`` and write
-``rendered.matrix()`` in one block at A1, then apply ``col_widths``, ``row_heights``, ``merges``,
-``style(row, col)`` (font, alignment, wrap, thin border), ``row_breaks`` (``HPageBreaks.Add``),
-``print_title_rows`` (``PageSetup.PrintTitleRows``), ``print_area`` and ``page`` (orientation, paper,
-``Zoom = page.scale``, margins, footer).
+The Excel add-in (:func:`perfscore.bridge.generate_report`) renders the same sheet with
+:func:`save_standalone_report` into a temporary workbook, opens it in the running Excel and copies the
+sheet into the clerk's workbook: styles, merges, page breaks and print setup arrive whole, in a fixed
+number of Excel calls.
 """
 
 from __future__ import annotations
@@ -95,12 +92,11 @@ def write_report(
     return result
 
 
-def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
-    """Print just the report: a temporary workbook holding only the 自评表 sheet, through LibreOffice."""
-    pdf = Path(pdf)
-    folder = pdf.parent if str(pdf.parent) else Path(".")
-    if not folder.is_dir():
-        raise WriteError(f"目标文件夹 {folder} 不存在；请先创建该文件夹", path=str(pdf))
+def standalone_workbook(rendered: RenderedSheet, template: Template, *, for_pdf: bool = False) -> Workbook:
+    """A new workbook holding only the rendered 自评表 sheet (styles, merges and print setup included).
+
+    ``for_pdf``: print 宋体 with the Song-style CJK font LibreOffice has on a Linux server.
+    """
     wb = Workbook()
     # Column widths count characters of the default font: Arial 10 has Calibri 11's 7-pixel digit
     # (LibreOffice has Liberation Sans, metric-compatible with Arial, where Calibri falls back to the
@@ -109,10 +105,28 @@ def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
     ws = wb.active
     ws.title = L.REPORT
     apply(rendered, template, ws)
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.has_style and cell.font.name in _SONG:
-                cell.font = _with_font(cell.font, _SONG_PDF)
+    if for_pdf:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.has_style and cell.font.name in _SONG:
+                    cell.font = _with_font(cell.font, _SONG_PDF)
+    return wb
+
+
+def save_standalone_report(result: Result, dest: Path, template: Path | None = None) -> Path:
+    """Write the report of ``result`` as a workbook of its own (the add-in copies its sheet into Excel)."""
+    tpl = load_template(template or default_template())
+    standalone_workbook(render(tpl, build_context(result)), tpl).save(dest)
+    return dest
+
+
+def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
+    """Print just the report: a temporary workbook holding only the 自评表 sheet, through LibreOffice."""
+    pdf = Path(pdf)
+    folder = pdf.parent if str(pdf.parent) else Path(".")
+    if not folder.is_dir():
+        raise WriteError(f"目标文件夹 {folder} 不存在；请先创建该文件夹", path=str(pdf))
+    wb = standalone_workbook(rendered, template, for_pdf=True)
     with tempfile.TemporaryDirectory(prefix="perfscore-report-") as tmp:
         src = Path(tmp) / f"{pdf.stem or 'report'}.xlsx"
         wb.save(src)

@@ -17,6 +17,15 @@ from .pipeline import Result
 from .scoring import Node
 
 
+def title(result: Result) -> str:
+    """``2022年度广州市增城区工商业联合会部门整体支出绩效自评表`` (as the form prints it)."""
+    form = result.form
+    year = _year(form.year.value)
+    dep = form.department.value
+    department = "" if dep is None else (fmt(dep) if isinstance(dep, Decimal) else str(dep))
+    return f"{f'{year}年度' if year is not None else ''}{department}{result.framework.title}"
+
+
 def finding_line(path: str, f: Finding) -> str:
     return f"{path}:{f.location}: {f.severity.value} {f.code} {f.message}"
 

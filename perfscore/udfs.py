@@ -97,7 +97,7 @@ def _out(value: Decimal) -> float:
 
 @lru_cache(maxsize=16)
 def _framework(ref: str) -> Framework:
-    return frameworks.load_shipped(ref)
+    return frameworks.load_by_id(ref)
 
 
 def _fw(framework: Any) -> Framework:

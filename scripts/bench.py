@@ -56,7 +56,10 @@ def main() -> None:
             ("engine alone (grid → result)", timed(lambda: pipeline.evaluate(grid), args.repeat)),
             ("check (read xlsx + engine)", timed(check, args.repeat)),
             ("calc (read + engine + write + atomic save)", timed(calc, args.repeat)),
-            ("build the filled seed workbook", timed(lambda: builder.build_workbook(work, fw, submission=sub), args.repeat)),
+            (
+                "build the filled seed workbook",
+                timed(lambda: builder.build_workbook(work, fw, submission=sub), args.repeat),
+            ),
         ]
     print(f"seed form, 26 indicators, {args.repeat} runs each")
     for name, (median, best) in rows:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pyopenvba import ExcelFile
-from pyopenvba.interpreter import HostBridge, Interpreter
+from pyopenvba.apps.excel import ExcelApplication
 
 from perfscore import addin_build, builder, cells, udfs
 from tests.conftest import load_fw, seed_submission
@@ -84,34 +84,68 @@ def test_the_project_still_references_the_xlwings_addin(xlsm: Path) -> None:
     assert "xlwings" in refs and refs["xlwings"].libid.endswith("xlwings.xlam")
 
 
-class RunPythonRecorder(HostBridge):
-    def __init__(self) -> None:
-        self.commands: list[str] = []
+# A stand-in for the xlwings add-in's RunPython: records the command and, like perfscore.bridge,
+# writes a result into a LOCKED cell of the cover sheet (the errors count).
+XLWINGS_STAND_IN = """
+Public Commands As String
+Public Sub RunPython(ByVal command As String)
+    Commands = Commands & command & "|"
+    ThisWorkbook.Worksheets(1).Range("B17").Value = 7
+End Sub
+"""
 
-    def has_global_member(self, name: str) -> bool:
-        return name.lower() == "runpython"
 
-    def call_global(self, name: str, args: list[object], named: dict[str, object]) -> object:
-        assert name.lower() == "runpython" and not named
-        self.commands.append(str(args[0]))
-        return None
+def excel_with_stand_in(xlsm: Path) -> ExcelApplication:
+    """pyopenvba's in-memory Excel, holding the built workbook and its VBA project."""
+    app = ExcelApplication.open(xlsm)
+    app.add_module(XLWINGS_STAND_IN, name="XlwingsStandIn")
+    return app
 
 
 def test_macros_run_the_exact_python_commands(xlsm: Path) -> None:
-    host = RunPythonRecorder()
-    vba = Interpreter(host)
-    vba.add_module(modules_of(xlsm)["PerfscoreButtons"], name="PerfscoreButtons")
-    vba.run("Calculate")
-    vba.run("GenerateReport")
-    vba.run("CheckOnly")
-    assert host.commands == [
+    app = excel_with_stand_in(xlsm)
+    app.run("Calculate")
+    app.run("GenerateReport")
+    commands = str(app.evaluate("Commands")).rstrip("|").split("|")
+    assert commands == [
         "import perfscore.bridge as b; b.calculate()",
         "import perfscore.bridge as b; b.generate_report()",
-        "import perfscore.bridge as b; b.check()",
     ]
-    for command in host.commands:  # and the commands name functions that exist
+    for command in commands:  # and the commands name functions that exist
         func = command.rsplit("b.", 1)[1].removesuffix("()")
         assert callable(getattr(__import__("perfscore.bridge").bridge, func))
+
+
+def test_results_are_written_into_protected_sheets_which_stay_protected(xlsm: Path) -> None:
+    app = excel_with_stand_in(xlsm)
+    cover = "ThisWorkbook.Worksheets(1)"
+    assert app.evaluate(f"{cover}.ProtectContents") is True
+    assert app.evaluate(f'{cover}.Range("B17").Locked') is True
+    app.run("Calculate")
+    assert app.sheet(1).value("B17") == 7  # written while Python ran
+    for n in range(1, len(app.sheets()) + 1):  # every sheet protected before is protected again
+        name = app.sheet(n).name
+        if name != CONF:
+            assert app.evaluate(f"ThisWorkbook.Worksheets({n}).ProtectContents") is True, name
+    assert app.evaluate(f"{cover}.Protection.AllowFormattingRows") is True
+
+
+def test_without_lifting_protection_the_write_would_fail(xlsm: Path) -> None:
+    """The reason for RunWithResultsWritable: Excel refuses a macro's write to a locked cell."""
+    app = excel_with_stand_in(xlsm)
+    with pytest.raises(Exception, match=r"(?i)protect"):
+        app.run("RunPython", "import perfscore.bridge as b; b.calculate()")
+
+
+def test_check_only_runs_its_command(xlsm: Path) -> None:
+    app = ExcelApplication.open(xlsm)
+    app.add_module(
+        "Public Commands As String\nPublic Sub RunPython(ByVal command As String)\n"
+        "    Commands = command\nEnd Sub\n",
+        name="XlwingsStandIn",
+    )
+    app.run("CheckOnly")
+    assert app.evaluate("Commands") == "import perfscore.bridge as b; b.check()"
 
 
 def subs(code: str) -> set[str]:

@@ -32,6 +32,7 @@ class Excel:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.alerts: list[str] = []
+        self.opened: list[Any] = []  # books opened through app.books.open
 
     def log(self, what: str) -> None:
         self.calls.append(what)
@@ -97,11 +98,25 @@ class FakeSheet:
         self.widths: dict[int, float] = {}
         self.merges: list[tuple[int, int, int, int]] = []
         self.sheets: FakeSheets | None = None
+        self.source_path: Path | None = None  # the file a copied sheet came from
 
     def delete(self) -> None:
         self.excel.log("sheet.delete")
         assert self.sheets is not None
         self.sheets.items.remove(self)
+
+    def copy(self, before: FakeSheet | None = None, after: FakeSheet | None = None) -> FakeSheet:
+        """Excel's Worksheet.Copy into another open book: values, merges and formats travel along."""
+        self.excel.log("sheet.copy")
+        target = (before or after).sheets  # type: ignore[union-attr]
+        assert target is not None and (before is None) != (after is None)
+        clone = FakeSheet(self.excel, self._name)
+        clone.cells, clone.merges, clone.widths = dict(self.cells), list(self.merges), dict(self.widths)
+        clone.source_path = self.source_path
+        clone.sheets = target
+        anchor = target.items.index(before) if before else target.items.index(after) + 1  # type: ignore[arg-type]
+        target.items.insert(anchor, clone)
+        return clone
 
     def put(self, r: int, c: int, v: Any) -> None:
         """Store a value as Excel does on ``Range.Value = v``."""
@@ -146,6 +161,10 @@ class FakeSheets:
         self.excel.log("sheets.iter")
         return iter(list(self.items))
 
+    def __getitem__(self, name: str) -> FakeSheet:
+        self.excel.log("sheets[name]")
+        return next(s for s in self.items if s._name == name)
+
     def add(self, name: str, before: FakeSheet | None = None) -> FakeSheet:
         self.excel.log("sheets.add")
         sheet = FakeSheet(self.excel, name)
@@ -154,9 +173,27 @@ class FakeSheets:
         return sheet
 
 
+class FakeBooks:
+    def __init__(self, excel: Excel) -> None:
+        self.excel = excel
+
+    def open(self, path: str) -> FakeBook:
+        """Excel opening a file: the stand-in reads it with openpyxl (values and merges)."""
+        self.excel.log("books.open")
+        book = FakeBook(excel_values(Path(path)), excel=self.excel)
+        wb = openpyxl.load_workbook(path)
+        for sheet in book._sheets.items:
+            ws = wb[sheet._name]
+            sheet.source_path = Path(path)
+            sheet.merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        self.excel.opened.append(book)
+        return book
+
+
 class FakeApp:
     def __init__(self, excel: Excel) -> None:
         self.excel = excel
+        self.books = FakeBooks(excel)
 
     def alert(self, prompt: str, title: str | None = None) -> None:
         self.excel.log("app.alert")
@@ -164,8 +201,9 @@ class FakeApp:
 
 
 class FakeBook:
-    def __init__(self, sheets: dict[str, dict[tuple[int, int], Any]]) -> None:
-        self.excel = Excel()
+    def __init__(self, sheets: dict[str, dict[tuple[int, int], Any]], excel: Excel | None = None) -> None:
+        self.excel = excel or Excel()
+        self.closed = False
         self._sheets = FakeSheets(self.excel, [])
         for name, cells in sheets.items():
             s = FakeSheet(self.excel, name)
@@ -185,6 +223,10 @@ class FakeBook:
 
     def sheet(self, name: str) -> FakeSheet:
         return next(s for s in self._sheets.items if s._name == name)
+
+    def close(self) -> None:
+        self.excel.log("book.close")
+        self.closed = True
 
 
 def excel_values(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
@@ -309,8 +351,8 @@ def test_deleted_findings_sheet_comes_back_before_the_meta_sheet() -> None:
     assert names.index(L.FINDINGS) == names.index(L.META) - 1
 
 
-def test_generate_report_writes_the_rendered_report_sheet() -> None:
-    from perfscore.report import render_report
+def test_generate_report_copies_the_rendered_report_sheet_into_the_book(tmp_path: Path) -> None:
+    from perfscore.report import write_report
 
     book = seed_book()
     bridge.generate_report(book)
@@ -318,20 +360,22 @@ def test_generate_report_writes_the_rendered_report_sheet() -> None:
         "计算并生成报表完成：总分 90.77，优；错误 0 条，警告 0 条（详见“校验结果”表）"
     ]
     names = [s._name for s in book._sheets.items]
-    assert names.index(L.REPORT) == names.index(L.META) - 1
-    rendered = render_report(pipeline.evaluate(read_grid(SEED)))
+    assert names.index(L.REPORT) == names.index(L.COVER) + 1
+    # the temporary workbook was opened in Excel, its sheet copied, and it was closed again
+    assert len(book.excel.opened) == 1 and book.excel.opened[0].closed
+    assert book.excel.calls.count("sheet.copy") == 1
+    # the copied sheet is what `perfscore report` writes into the workbook
+    out = tmp_path / "report.xlsx"
+    write_report(SEED, out)
+    expected = excel_values(out)[L.REPORT]
     sheet = book.sheet(L.REPORT)
-    for (r, c), v in rendered.values.items():
-        if v is None or v == "":
-            continue
-        got = sheet.cells[(r, c)]
-        assert got == (float(v) if isinstance(v, (int, float, Decimal)) else v), (r, c)
-    assert sheet.merges == rendered.merges
-    assert sheet.widths == rendered.col_widths
-    before = len(book.excel.calls)
+    assert sheet.cells == expected
+    wb = openpyxl.load_workbook(out)
+    merges = sorted((m.min_row, m.min_col, m.max_row, m.max_col) for m in wb[L.REPORT].merged_cells.ranges)
+    assert sorted(sheet.merges) == merges and merges
     bridge.generate_report(book)  # a second run replaces the sheet
     assert [s._name for s in book._sheets.items].count(L.REPORT) == 1
-    assert len(book.excel.calls) - before == before + 4 + 1  # the 自评表 sheet is read, then deleted
+    assert book.excel.calls.count("sheet.delete") == 1
 
 
 # ---------------------------------------------------------------------------- call counts
@@ -342,6 +386,11 @@ def generated_framework(per_second: int) -> str:
     unit = (Decimal(5) / per_second).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
     last = Decimal(5) - unit * (per_second - 1)
     lines = ['id = "gen"', 'title = "测试指标体系"', "years = [2022, 2022]", "sheet_level = 1"]
+    # the seed's header and budget fields, which the default report template prints
+    seed = framework.load("gz-dept-overall-2022")
+    for h in seed.header:
+        lines += ["[[header]]", f'key = "{h.key}"', f'kind = "{h.kind}"']
+    lines += ["[budget]", "fields = [" + ", ".join(f'"{f}"' for f in seed.budget_fields) + "]"]
     for grade, low in (("优", 90), ("良", 80), ("中", 60), ("差", 0)):
         lines += ["[[bands]]", f'grade = "{grade}"', f'min = "{low}"']
     for a in range(1, 11):
@@ -360,29 +409,41 @@ def generated_framework(per_second: int) -> str:
 
 
 def generated_book(tmp_path: Path, per_second: int) -> tuple[FakeBook, int]:
-    toml = tmp_path / f"gen-{per_second}.toml"
+    folder = tmp_path / f"frameworks-{per_second}"
+    folder.mkdir()
+    toml = folder / "gen.toml"
     toml.write_text(generated_framework(per_second), "utf-8")
     fw = framework.load(toml)
     xlsx = tmp_path / f"gen-{per_second}.xlsx"
     builder.build_workbook(xlsx, fw)
     cells = excel_values(xlsx)
-    cells[L.META][(1, 2)] = str(toml)  # the framework is found by path
     cells[L.COVER][(3, 2)] = "测试部门"
     cells[L.COVER][(3, 7)] = 2022.0
+    cover = L.cover_layout(fw)
+    for h in fw.header:
+        cells[L.COVER][_rc(cover[f"header:{h.key}"])] = 1.0 if h.kind == "integer" else "无"
+    for name in fw.budget_fields:
+        cells[L.COVER][_rc(cover[f"budget:{name}"])] = 0.0
     for sl in L.sheet_layouts(fw):
         for leaf in sl.group.leaves():
             cells[sl.name][(sl.rows[leaf.id], L.C_SCORE)] = float(leaf.weight)
     return FakeBook(cells), len(fw.leaves())
 
 
-@pytest.mark.parametrize("action", [bridge.calculate, bridge.check])
-def test_excel_calls_do_not_grow_with_indicators(tmp_path: Path, action: Any) -> None:
+@pytest.mark.parametrize("action", [bridge.calculate, bridge.check, bridge.generate_report])
+def test_excel_calls_do_not_grow_with_indicators(
+    tmp_path: Path, action: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     small, n_small = generated_book(tmp_path, 1)
     large, n_large = generated_book(tmp_path, 13)
     assert (n_small, n_large) == (20, 260)
+    monkeypatch.setenv(framework.FRAMEWORKS_ENV, str(tmp_path / "frameworks-1"))
     action(small)
+    monkeypatch.setenv(framework.FRAMEWORKS_ENV, str(tmp_path / "frameworks-13"))
     action(large)
-    assert large.excel.alerts[0].startswith(("计算完成：总分 100，优", "校验完成：错误 0 条"))
+    assert large.excel.alerts[0].startswith(
+        ("计算完成：总分 100，优", "校验完成：错误 0 条", "计算并生成报表完成：总分 100，优")
+    ), large.excel.alerts
     assert len(large.excel.calls) == len(small.excel.calls)
 
 

@@ -141,7 +141,10 @@ def test_new_udf_builds_xlsm(tmp_path: Path) -> None:
     out = tmp_path / "form.xlsm"
     run = run_cli(["new", "-o", out, "--formulas", "udf"])
     assert run.exit_code == 0, run.output
-    assert openpyxl.load_workbook(out, keep_vba=True).vba_archive is not None
+    wb = openpyxl.load_workbook(out, keep_vba=True)
+    assert wb.vba_archive is not None
+    conf = wb["xlwings.conf"]  # the UDF module is named on the sheet xlwings reads
+    assert [conf["A1"].value, conf["B1"].value] == ["UDF Modules", "perfscore.udfs"]
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -154,7 +157,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_command_list_is_exact() -> None:
     from perfscore.cli import cli
 
-    assert sorted(cli.commands) == ["calc", "check", "demo", "export", "import", "new"]
+    assert sorted(cli.commands) == ["calc", "check", "demo", "export", "import", "new", "report"]
 
 
 def test_module_entry_point_never_prints_a_traceback(tmp_path: Path) -> None:
@@ -167,3 +170,31 @@ def test_module_entry_point_never_prints_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.startswith(f"perfscore: {bad}: 不是 .xlsx 工作簿") and proc.stderr.count("\n") == 1
+
+
+def test_report_command(tmp_path: Path) -> None:
+    src = build_seed(tmp_path / "seed.xlsx")
+    out = tmp_path / "with-report.xlsx"
+    run = run_cli(["report", src, "-o", out])
+    assert run.exit_code == 0, run.output
+    assert "总分 90.77，等级 优" in run.stdout
+    wb = openpyxl.load_workbook(out)
+    assert "自评表" in wb.sheetnames
+    values = {c.value for row in wb["自评表"].iter_rows() for c in row}
+    assert "2022年度广州市增城区工商业联合会部门整体支出绩效自评表" in values
+
+
+def test_report_command_errors(tmp_path: Path) -> None:
+    src = build_seed(tmp_path / "seed.xlsx")
+    before = digest(src)
+    run = run_cli(["report", src, "-o", tmp_path / "x.xlsm"])
+    assert run.exit_code == 2 and "扩展名应与原文件一致" in run.stderr
+    bad = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "自评表"
+    wb.active["A1"] = "{{ no_such_key }}"
+    wb.save(bad)
+    run = run_cli(["report", src, "--template", bad])
+    assert run.exit_code == 2
+    assert "bad.xlsx" in run.stderr and "自评表!A1" in run.stderr
+    assert digest(src) == before  # a failed render leaves the workbook untouched

@@ -141,3 +141,23 @@ def test_load_from_path(tmp_path: Path) -> None:
     assert framework.load(path).id == "t"
     with pytest.raises(FrameworkError, match="框架文件不存在"):
         framework.load(tmp_path / "missing.toml")
+
+
+def test_ids_from_files_are_never_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "t.toml").write_text(MINIMAL, "utf-8")
+    for hostile in (str(tmp_path / "t.toml"), "../t", "t/../t", ""):
+        with pytest.raises(UnknownFrameworkError):
+            framework.load_by_id(hostile)
+    with pytest.raises(UnknownFrameworkError, match="PERFSCORE_FRAMEWORKS"):
+        framework.load_by_id("t")
+    monkeypatch.setenv(framework.FRAMEWORKS_ENV, str(tmp_path))
+    assert framework.load_by_id("t").id == "t"
+
+
+def test_a_framework_folder_file_must_carry_its_own_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "other.toml").write_text(MINIMAL, "utf-8")  # its id is "t"
+    monkeypatch.setenv(framework.FRAMEWORKS_ENV, str(tmp_path))
+    with pytest.raises(UnknownFrameworkError):
+        framework.load_by_id("other")
