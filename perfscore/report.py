@@ -61,16 +61,7 @@ def write_report(
     result = evaluate(xlsx.read_grid(path))
     tpl = load_template(template or default_template())
     rendered = render(tpl, build_context(result))
-    keep_vba = path.suffix.lower() in xlsx.MACRO_SUFFIXES
-    warned: list[str] = []
-    with xlsx._opened(path, warned, keep_vba=keep_vba, data_only=False, rich_text=True) as wb:
-        losses = [w for w in warned if not xlsx._repaired(wb, w)]
-        if losses and xlsx._same_file(path, target):
-            raise WriteError(
-                f"此文件含有 openpyxl 无法保留的内容（{'；'.join(losses)[:200]}），为免丢失未写入；"
-                "请用 -o 另存为新文件；原文件未被改动",
-                path=str(target),
-            )
+    with xlsx.editing(path, target) as (wb, _losses):
         active = wb.active.title if wb.active is not None else None
         if L.REPORT in wb.sheetnames:
             index = wb.sheetnames.index(L.REPORT)
@@ -86,7 +77,6 @@ def write_report(
         wb.active = wb.sheetnames.index(active) if active in wb.sheetnames else index
         for sheet in wb.worksheets:  # exactly one selected tab, the active one
             sheet.sheet_view.tabSelected = sheet is wb.active
-        xlsx.save_atomic(wb, target)
     if pdf is not None:
         export_pdf(rendered, tpl, Path(pdf))
     return result

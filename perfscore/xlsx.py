@@ -215,12 +215,13 @@ def _read_sheet(path: Path, ws: Any) -> Sheet:
 # -------------------------------------------------------------------------------------- writing
 
 
-def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str]:
-    """Write ``plan`` into the workbook at ``path`` (in place, or into ``out``), atomically.
+@contextmanager
+def editing(path: Path, out: Path | None = None) -> Iterator[tuple[Workbook, list[str]]]:
+    """Open the workbook at ``path`` to change it; on leaving, save it atomically (in place or to ``out``).
 
-    If openpyxl reports that it cannot keep part of the file (e.g. an Excel extension it does not
-    support), an in-place write is refused (:class:`WriteError`, nothing changed); writing to another
-    file ``out`` goes ahead and the losses are returned, one line each, for the caller to show.
+    Yields the workbook and what openpyxl says it cannot keep. If it cannot keep part of the file
+    (e.g. an Excel extension it does not support), an in-place write is refused (:class:`WriteError`,
+    nothing changed); writing to another file ``out`` goes ahead and the caller shows the losses.
     """
     path = Path(path)
     target = Path(out) if out is not None else path
@@ -236,6 +237,16 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
                 "请用 -o 另存为新文件，或在 Excel 中用“计算”按钮；原文件未被改动",
                 path=str(target),
             )
+        yield wb, losses
+        save_atomic(wb, target)
+
+
+def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str]:
+    """Write ``plan`` into the workbook at ``path`` (in place, or into ``out``), atomically.
+
+    Returns what openpyxl could not keep (only possible with ``out``; see :func:`editing`).
+    """
+    with editing(path, out) as (wb, losses):
         for sheet, first, columns in plan.clear_from:
             if sheet in wb.sheetnames:
                 ws = wb[sheet]
@@ -248,7 +259,6 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
             for dr, line in enumerate(block.values):
                 for dc, value in enumerate(line):
                     _put(ws.cell(row=block.top + dr, column=block.left + dc), value)
-        save_atomic(wb, target)
     return losses
 
 
