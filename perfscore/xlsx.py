@@ -21,7 +21,7 @@ import stat
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -340,7 +340,20 @@ _LOCKED = "无法写入：文件只读或被占用（如在 Excel 中打开）�
 
 def save_atomic(wb: Workbook, target: Path) -> None:
     """Save ``wb`` to ``target`` via a temporary file in the same folder and ``os.replace``."""
-    target = Path(target)
+    _replace_atomically(Path(target), wb.save)
+
+
+def write_text_atomic(text: str, target: Path) -> None:
+    """Write a text file (``perfscore export -o``) atomically, UTF-8."""
+    _replace_atomically(Path(target), lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+
+
+def _replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
+    """``write`` a temporary file beside ``target``, then ``os.replace`` it: all or nothing.
+
+    The new file keeps the permissions of the file it replaces (or the umask's for a new one); on any
+    failure the temporary file is removed and ``target`` is left as it was.
+    """
     _check_writable(target)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -352,7 +365,7 @@ def save_atomic(wb: Workbook, target: Path) -> None:
     tmp = Path(tmp_name)
     try:
         os.close(fd)
-        wb.save(tmp)
+        write(tmp)
         if target.exists():
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         else:
@@ -368,25 +381,3 @@ def save_atomic(wb: Workbook, target: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def write_text_atomic(text: str, target: Path) -> None:
-    """Write a text file (``perfscore export -o``) atomically, UTF-8."""
-    target = Path(target)
-    _check_writable(target)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".~perfscore-", suffix=target.suffix, dir=folder)
-    except OSError:
-        raise WriteError(f"无法在文件夹 {folder} 中写入（没有写权限或磁盘已满）", path=str(target)) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise WriteError(f"保存失败（{exc.strerror or exc}）", path=str(target)) from None
