@@ -43,8 +43,10 @@ class Native:
         return f'=IF(ISNUMBER({rate}),ROUND({weight}*MIN({rate},1),2),"")'
 
     def subtotal(self, scores: list[str], weights: list[str], n: int) -> str:
+        """Blank unless all ``n`` scores are numbers within 0..分值 (as the engine: no partial sums)."""
         args = ",".join(scores)
-        return f'=IF(COUNT({args})<{n},"",ROUND(SUM({args}),2))'
+        outside = "+".join(f"SUMPRODUCT(({s}<0)+({s}>{w}))" for s, w in zip(scores, weights, strict=True))
+        return f'=IF(OR(COUNT({args})<{n},{outside}>0),"",ROUND(SUM({args}),2))'
 
     def grade(self, total: str, fw: Framework) -> str:
         expr = _str(fw.bands[-1].grade)

@@ -30,6 +30,14 @@ pytestmark = pytest.mark.libreoffice
 GRADES = {"59.99": "差", "60": "中", "79.99": "中", "80": "良", "89.99": "良", "90": "优", "100": "优"}
 BOUNDARIES = tuple(GRADES)
 N_RANDOM = 200
+# Seed forms with one score changed: where the engine has no sub-total (a score missing, negative or
+# above its weight) the native formulas show a blank, not a wrong number; 3 decimals round half-up.
+INVALID: dict[str, dict[str, Decimal | str | None]] = {
+    "missing": {"1.1.1": None},
+    "negative": {"1.1.1": Decimal("-1")},
+    "above-weight": {"2.5.5": Decimal("3.5")},
+    "three-decimals": {"1.1.1": Decimal("12.505")},
+}
 
 
 def fill(fw: Framework, scores: dict[str, Decimal]) -> Submission:
@@ -70,6 +78,11 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     found = [Case("seed", seed_submission(fw))]
     found += [Case(f"boundary-{b}", fill_reaching(fw, Decimal(b))) for b in BOUNDARIES]
     found += [Case(f"random-{n:03d}", random_fill(fw, rng)) for n in range(N_RANDOM)]
+    for name, changes in INVALID.items():
+        sub = seed_submission(fw)
+        for iid, score in changes.items():
+            sub.indicators[iid].score = score
+        found.append(Case(name, sub))
     src, out = tmp_path_factory.mktemp("forms"), tmp_path_factory.mktemp("recalculated")
     paths = []
     for case in found:
@@ -130,3 +143,13 @@ def test_random_fills(cases: dict[str, Case]) -> None:
     for n in range(N_RANDOM):
         grades.add(assert_parity(fw, cases[f"random-{n:03d}"]).grade)
     assert len(grades) >= 2  # the fills are not all alike
+
+
+@pytest.mark.parametrize("name", INVALID)
+def test_invalid_scores_blank_the_native_totals(cases: dict[str, Case], name: str) -> None:
+    fw = load_fw()
+    result = assert_parity(fw, cases[name])
+    if name == "three-decimals":
+        assert (result.total, result.grade) == (Decimal("90.78"), "优")
+    else:
+        assert result.total is None and result.grade is None
