@@ -71,7 +71,8 @@ class Udf:
     def subtotal(self, scores: list[str], weights: list[str], n: int) -> str:
         if len(scores) == 1:
             return f"=PS_SUBTOTAL({scores[0]},{weights[0]})"
-        return f"=PS_TOTAL({','.join(scores)})"
+        pairs = ",".join(f"{s},{w}" for s, w in zip(scores, weights, strict=True))
+        return f"=PS_TOTAL({pairs})"
 
     def grade(self, total: str, fw: Framework) -> str:
         return f"=PS_GRADE({total})"

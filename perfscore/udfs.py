@@ -185,12 +185,16 @@ def PS_SUBTOTAL(scores: Any, weights: Any = None) -> Any:
 
 @xw.func
 def PS_TOTAL(*ranges: Any) -> Any:
-    """Total over several ranges of scores (e.g. one per sheet), exact then rounded half-up.
+    """Total over pairs of ranges (scores, weights), e.g. one pair per sheet, exact then rounded half-up.
 
-    ``=PS_TOTAL('履职效能'!H3:H5, '管理效率'!H3:H25)`` → 90.77 for the seed form.
+    ``=PS_TOTAL('履职效能'!H3:H5, '履职效能'!F3:F5, '管理效率'!H3:H25, '管理效率'!F3:F25)`` → 90.77
+    for the seed form; a score above its weight is an error text, as in :func:`PS_SUBTOTAL`.
     """
-    values = [cell for rng in ranges for cell in _cells(rng)]
-    result = _scores(values, None)
+    if not ranges or len(ranges) % 2:
+        return "#参数无效: 应成对给出得分区域和分值区域，如 PS_TOTAL(H3:H5, F3:F5, …)"
+    values = [cell for rng in ranges[0::2] for cell in _cells(rng)]
+    weights = [cell for rng in ranges[1::2] for cell in _cells(rng)]
+    result = _scores(values, weights)
     return result if isinstance(result, str) else _out(round_half_up(result))
 
 

@@ -52,8 +52,10 @@ def test_subtotal_and_total_give_the_seed_figures() -> None:
     second = [[float(x.reading.value or 0)] for x in leaves if x.indicator.id.startswith("2.")]
     assert udfs.PS_SUBTOTAL([[v] for v in first], weights1) == 41.8
     assert udfs.PS_SUBTOTAL(second) == 48.97
-    assert udfs.PS_TOTAL([[v] for v in first], second) == 90.77 == float(r.total or 0)
-    assert udfs.PS_TOTAL(9.3, 0.97) == 10.27  # single cells arrive as scalars
+    weights2 = [[float(x.indicator.weight)] for x in leaves if x.indicator.id.startswith("2.")]
+    total = udfs.PS_TOTAL([[v] for v in first], weights1, second, weights2)
+    assert total == 90.77 == float(r.total or 0)
+    assert udfs.PS_TOTAL(9.3, 10.0, 0.97, 1.0) == 10.27  # single cells arrive as scalars
 
 
 def test_subtotal_blank_and_invalid() -> None:
@@ -63,7 +65,9 @@ def test_subtotal_blank_and_invalid() -> None:
     assert udfs.PS_SUBTOTAL([[1.0], ["#DIV/0!"]]) == "#得分无效: 第 2 个得分“#DIV/0!”不是数字"
     assert udfs.PS_SUBTOTAL([[-1.0]]) == "#得分无效: 第 1 个得分 -1 小于 0"
     assert udfs.PS_SUBTOTAL([[1.0], [2.0]], [[2.0]]).startswith("#区域无效")
-    assert udfs.PS_TOTAL([[1.0]], [["93%"]]) == "#得分无效: 第 2 个得分“93%”不是数字"
+    assert udfs.PS_TOTAL([[1.0], ["93%"]], [[1.0], [1.0]]) == "#得分无效: 第 2 个得分“93%”不是数字"
+    assert udfs.PS_TOTAL([[1.0]], [[2.0]], [[3.5]], [[3.0]]) == "#得分无效: 第 2 个得分 3.5 大于分值 3"
+    assert udfs.PS_TOTAL([[1.0]], [[2.0]], [[3.0]]).startswith("#参数无效: 应成对给出")
 
 
 def test_grade_and_grade_line() -> None:
@@ -100,7 +104,11 @@ def test_row_check_uses_the_engines_wording() -> None:
 
 def test_udf_dialect_names_only_defined_udfs() -> None:
     d = Udf()
-    written = [d.suggestion("F5", "K5"), d.subtotal(["H3:H5"], ["F3:F5"], 3), d.subtotal(["a", "b"], [], 2)]
+    written = [
+        d.suggestion("F5", "K5"),
+        d.subtotal(["H3:H5"], ["F3:F5"], 3),
+        d.subtotal(["a", "b"], ["c", "d"], 2),
+    ]
     written += [d.grade("C14", load_fw()), d.grade_line("B15", "C14", load_fw())]
     for formula in written:
         name = formula[1 : formula.index("(")]
