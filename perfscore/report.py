@@ -27,7 +27,9 @@ from . import libreoffice, xlsx
 from .errors import WriteError
 from .pipeline import Result, evaluate
 from .report_context import build_context
-from .report_render import RenderedSheet, Template, apply, load_template, render
+from .report_render import render
+from .report_sheet import RenderedSheet, apply
+from .report_template import Template, load_template
 from .resources import templates_dir
 
 DEFAULT_TEMPLATE = "report.xlsx"

@@ -15,7 +15,9 @@ from openpyxl import Workbook
 
 from perfscore.report import default_template
 from perfscore.report_context import build_context
-from perfscore.report_render import apply, load_template, render
+from perfscore.report_render import render
+from perfscore.report_sheet import apply
+from perfscore.report_template import load_template
 from tests.conftest import evaluate
 
 

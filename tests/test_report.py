@@ -18,7 +18,8 @@ from perfscore.errors import PerfscoreError
 from perfscore.framework import Framework
 from perfscore.report import default_template, render_report, write_report
 from perfscore.report_context import build_context
-from perfscore.report_render import load_template, render
+from perfscore.report_render import render
+from perfscore.report_template import load_template
 from perfscore.resources import templates_dir
 from perfscore.submission import Submission
 from tests.conftest import evaluate, load_fw, seed_submission

@@ -1,0 +1,255 @@
+"""Page layout of a rendered report: row heights, physical rows, merges and manual page breaks.
+
+Layout is computed, not left to the spreadsheet application, so Excel, WPS and LibreOffice print the
+same pages: row heights are estimated from the text (:func:`needed_height`), a row taller than Excel
+allows becomes several merged rows, manual page breaks are inserted where a page is full (the print
+scale is fixed by the template), and a group cell that spans a break is split there and its name
+repeated.
+
+:func:`layout` takes the *logical* rows :func:`perfscore.report_render.render` produced (one per
+template row and loop repetition) and returns the :class:`~perfscore.report_sheet.RenderedSheet`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from .report_sheet import Merge, PageSpec, RenderedSheet, Value, col_points, paper_points
+from .report_template import Template
+
+_MAX_ROW_HEIGHT = 409.0  # Excel's limit, in points
+
+Run = tuple[int, int, int]  # a group cell merged down: (col, first logical row, last logical row)
+
+
+@dataclass
+class LogicalRow:
+    """One rendered template row (0-based position in the list = logical row)."""
+
+    trow: int  # the template row it comes from
+    values: dict[int, Value]
+    groups: dict[int, Any]  # col -> group key
+    run: int  # id of the loop run (consecutive repetitions of one block), 0 outside loops
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated width in points: CJK and full-width characters 1 em, others 0.55 em."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.55 for ch in text)
+
+
+def needed_height(text: str, size: float, width_pt: float) -> float:
+    """Points a wrapped text needs in a cell ``width_pt`` wide (line height 1.45 em, as Noto CJK)."""
+    avail = max(width_pt - 6.0, size)
+    lines = 0
+    for para in str(text).replace("\r\n", "\n").split("\n"):
+        lines += max(1, math.ceil(text_width(para, size) * 1.04 / avail))
+    return lines * size * 1.45 + 5.0
+
+
+def layout(t: Template, rows: list[LogicalRow], merges: list[Merge]) -> RenderedSheet:
+    """Lay the logical rows out on pages; ``merges`` are in logical rows (0-based)."""
+    colpt = {c: col_points(w) for c, w in t.widths.items()}
+    span_of, covered = _merge_spans(merges)
+    runs = _group_runs(rows, t.n_cols)
+    in_run = {(r, c) for c, a, b in runs for r in range(a, b + 1)}
+    heights = _row_heights(t, rows, colpt, span_of, in_run)
+    _fit_group_runs(t, rows, runs, colpt, heights)
+    phys = _Physical.of(heights)
+    fixed = [(phys.first[r1], c1, phys.last(r2), c2) for r1, c1, r2, c2 in merges]
+    fixed += _tall_row_merges(phys, t.n_cols, covered | in_run)
+    titles = _print_titles(t, rows, phys)
+    breaks = _page_breaks(t.page, phys.heights, fixed, titles)
+    values: dict[tuple[int, int], Value] = {
+        (phys.first[i], c): v
+        for i, row in enumerate(rows)
+        for c, v in row.values.items()
+        if v is not None and (i, c) not in in_run
+    }
+    group_merges = _split_group_runs(rows, runs, phys, breaks, values)
+    return RenderedSheet(
+        template=t.path,
+        n_rows=len(phys.heights),
+        n_cols=t.n_cols,
+        values=values,
+        source_rows={p: row.trow for i, row in enumerate(rows) for p in phys.rows(i)},
+        merges=fixed + group_merges,
+        row_heights={p + 1: h for p, h in enumerate(phys.heights)},
+        col_widths=dict(t.widths),
+        row_breaks=breaks,
+        print_title_rows=titles,
+        page=t.page,
+        styles=t.styles,
+    )
+
+
+def _merge_spans(merges: list[Merge]) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+    """(top-left cell → (rows, cols) of its merge) and every cell a merge covers."""
+    span_of: dict[tuple[int, int], tuple[int, int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for r1, c1, r2, c2 in merges:
+        span_of[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
+        covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    return span_of, covered
+
+
+def _group_runs(rows: list[LogicalRow], n_cols: int) -> list[Run]:
+    """Group cells to merge: the same key, template row and loop run in consecutive rows."""
+    n = len(rows)
+    runs: list[Run] = []
+    for c in range(1, n_cols + 1):
+        start = None
+        for i in range(n + 1):
+            key = rows[i].groups.get(c) if i < n else None
+            same = (
+                start is not None
+                and i < n
+                and c in rows[i].groups
+                and rows[i].run == rows[start].run
+                and rows[i].trow == rows[start].trow
+                and key == rows[start].groups[c]
+            )
+            if same:
+                continue
+            if start is not None and i - 1 > start:
+                runs.append((c, start, i - 1))
+            start = i if i < n and c in rows[i].groups else None
+    return runs
+
+
+def _row_heights(
+    t: Template,
+    rows: list[LogicalRow],
+    colpt: dict[int, float],
+    span_of: dict[tuple[int, int], tuple[int, int]],
+    in_run: set[tuple[int, int]],
+) -> list[float]:
+    """Height of each logical row: the template's, or what its texts need (group cells aside)."""
+    heights: list[float] = []
+    for i, row in enumerate(rows):
+        h = t.heights.get(row.trow, 15.0)
+        for c, v in row.values.items():
+            if v is None or (i, c) in in_run:
+                continue
+            size, wrap = t.fonts.get((row.trow, c), (11.0, False))
+            rs, cs = span_of.get((i, c), (1, 1))
+            width = sum(colpt.get(c + k, 0.0) for k in range(cs))
+            need = needed_height(str(v), size, width) if wrap else size * 1.45 + 5.0
+            h = max(h, need / rs)
+        heights.append(h)
+    return heights
+
+
+def _fit_group_runs(
+    t: Template, rows: list[LogicalRow], runs: list[Run], colpt: dict[int, float], heights: list[float]
+) -> None:
+    """A merged group cell must fit its rows: the last row of a run grows by what is missing."""
+    for c, a, b in runs:
+        v = rows[a].values.get(c)
+        if v is not None:
+            size, wrap = t.fonts.get((rows[a].trow, c), (11.0, False))
+            need = needed_height(str(v), size, colpt.get(c, 0.0)) if wrap else size * 1.45 + 5.0
+            have = sum(heights[a : b + 1])
+            if need > have:
+                heights[b] += need - have
+
+
+@dataclass
+class _Physical:
+    """Worksheet rows: a logical row taller than Excel's limit becomes several merged rows."""
+
+    first: list[int]  # logical row -> its first physical row (1-based); one extra entry at the end
+    heights: list[float]  # of the physical rows, in order
+
+    @classmethod
+    def of(cls, heights: list[float]) -> _Physical:
+        first: list[int] = []
+        phys: list[float] = []
+        for h in heights:
+            k = max(1, math.ceil(h / (_MAX_ROW_HEIGHT - 9)))
+            first.append(len(phys) + 1)
+            phys += [round(h / k, 1)] * k
+        first.append(len(phys) + 1)
+        return cls(first, phys)
+
+    def last(self, i: int) -> int:
+        return self.first[i + 1] - 1
+
+    def rows(self, i: int) -> range:
+        return range(self.first[i], self.last(i) + 1)
+
+
+def _tall_row_merges(phys: _Physical, n_cols: int, taken: set[tuple[int, int]]) -> list[Merge]:
+    """Merge the physical rows of a split logical row, in each column no other merge takes."""
+    out: list[Merge] = []
+    for i in range(len(phys.first) - 1):
+        if phys.last(i) > phys.first[i]:
+            out += [(phys.first[i], c, phys.last(i), c) for c in range(1, n_cols + 1) if (i, c) not in taken]
+    return out
+
+
+def _print_titles(t: Template, rows: list[LogicalRow], phys: _Physical) -> tuple[int, int] | None:
+    """The template's print title rows, in physical rows."""
+    trow_first: dict[int, int] = {}
+    for i, row in enumerate(rows):
+        trow_first.setdefault(row.trow, i)
+    if t.title_rows and t.title_rows[0] in trow_first and t.title_rows[1] in trow_first:
+        return (phys.first[trow_first[t.title_rows[0]]], phys.last(trow_first[t.title_rows[1]]))
+    return None
+
+
+def _split_group_runs(
+    rows: list[LogicalRow],
+    runs: list[Run],
+    phys: _Physical,
+    breaks: list[int],
+    values: dict[tuple[int, int], Value],
+) -> list[Merge]:
+    """Merge each group run, cut at the page breaks; every piece shows the value (added to ``values``)."""
+    merges: list[Merge] = []
+    starts = {b + 1 for b in breaks}
+    for c, a, b in runs:
+        p1, p2 = phys.first[a], phys.last(b)
+        cuts = [p1] + [s for s in sorted(starts) if p1 < s <= p2] + [p2 + 1]
+        v = rows[a].values.get(c)
+        for lo, hi in itertools.pairwise(cuts):
+            if v is not None:
+                values[(lo, c)] = v
+            if hi - 1 > lo:
+                merges.append((lo, c, hi - 1, c))
+    return merges
+
+
+def _page_breaks(
+    page: PageSpec, heights: list[float], merges: list[Merge], titles: tuple[int, int] | None
+) -> list[int]:
+    """Rows after which a page ends, so no page overflows; never inside a (non-group) merge."""
+    _, ph = paper_points(page.paper_size, page.landscape)
+    m = page.margins
+    capacity = (ph - (m[2] + m[3]) * 72) * 100 / page.scale * 0.97
+    title_h = sum(heights[r - 1] for r in range(titles[0], titles[1] + 1)) if titles else 0.0
+    blocked: set[int] = set()  # a break before row r is not allowed
+    for r1, _, r2, _ in merges:
+        blocked.update(range(r1 + 1, r2 + 1))
+    if titles:
+        blocked.add(titles[1] + 1)  # keep the table header with its first row
+    breaks: list[int] = []
+    start, used = 1, 0.0
+    r = 1
+    while r <= len(heights):
+        used += heights[r - 1]
+        if used > capacity and r > start:
+            b = r
+            while b > start + 1 and b in blocked:
+                b -= 1
+            if b in blocked or b <= start:
+                b = r  # nothing better: break anyway
+            breaks.append(b - 1)
+            start = b
+            repeat = title_h if titles and b > titles[1] else 0.0
+            used = repeat + sum(heights[start - 1 : r])
+        r += 1
+    return breaks

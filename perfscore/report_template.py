@@ -1,0 +1,295 @@
+"""Report templates: an ``.xlsx`` sheet whose cells hold Jinja placeholders, loaded and compiled.
+
+Syntax (see ``templates/README.md``):
+
+* a cell holding ``{{ expr }}`` and nothing else gets the expression's *value* (a number stays a
+  number); any other cell with ``{{ }}``/``{% %}`` is rendered as text;
+* a cell holding exactly ``{% for x in xs %}`` starts a row block, one holding exactly ``{% endfor %}``
+  ends it (both may sit in the same row, usually in a marker column outside the print area); the
+  block's rows repeat once per item;
+* the filter ``group(key)`` merges a cell with the cells below it (in consecutive repetitions of the
+  block) that have the same key — the 一级/二级 cells of the published table; ``number`` turns a
+  formatted number (``"12.5"``) back into a numeric cell.
+
+The cells are compiled with :mod:`perfscore.report_expressions` (sandboxed, strict Jinja); a problem
+is a :class:`ReportTemplateError` naming the file and cell. :func:`load_template` returns a
+:class:`Template`: the compiled cells, the row blocks (:class:`Segment`), merges, sizes, styles and
+the print setup (:class:`~perfscore.report_sheet.PageSpec`, its scale fixed so that all columns fit
+the page width).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+from .errors import PerfscoreError
+from .report_expressions import Loop, Program, compile_cell, compile_loop
+from .report_sheet import CellStyle, Merge, PageSpec, Value, col_points, paper_points
+
+_FOR = re.compile(r"^\s*\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\s+(.+?)(?:\s+if\s+(.+?))?\s*-?%\}\s*$", re.S)
+_ENDFOR = re.compile(r"^\s*\{%-?\s*endfor\s*-?%\}\s*$")
+
+Pos = tuple[int, int]  # (row, col), 1-based
+
+
+class ReportTemplateError(PerfscoreError):
+    """A report template cannot be used: names the template file and cell."""
+
+    def __init__(self, path: str, cell: str, detail: str) -> None:
+        super().__init__(f"报表模板单元格 {cell}：{detail}", path=path)
+        self.cell = cell
+
+
+@dataclass
+class Segment:
+    """Template rows ``first``..``last``: a row block repeated per item of ``loop``, or plain rows."""
+
+    first: int
+    last: int
+    loop: Loop | None = None
+    marker: str = ""  # the cell holding the {% for %} (for messages)
+
+
+@dataclass
+class Template:
+    path: str
+    ws: Any  # the openpyxl worksheet (styles are copied from it)
+    n_cols: int
+    programs: dict[Pos, Program]
+    statics: dict[Pos, Value]
+    segments: list[Segment]
+    merges: list[Merge]
+    heights: dict[int, float]
+    widths: dict[int, float]
+    fonts: dict[Pos, tuple[float, bool]]  # (size, wrap) of every styled cell
+    title_rows: tuple[int, int] | None
+    page: PageSpec
+    styles: dict[Pos, CellStyle]
+
+
+_CACHE: dict[tuple[str, float], Template] = {}  # one entry: the last template loaded
+
+
+# ------------------------------------------------------------------------------------ loading
+
+
+def load_template(path: Path) -> Template:
+    """Read and compile a template file (cached by path and modification time)."""
+    path = Path(path)
+    try:
+        key = (str(path.resolve()), os.stat(path).st_mtime)
+    except OSError:
+        raise PerfscoreError("报表模板文件不存在", path=str(path)) from None
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = _compile(path)
+        _CACHE.clear()  # keep one: templates are small, and edits replace them
+        _CACHE[key] = hit
+    return hit
+
+
+def _compile(path: Path) -> Template:
+    """Compile the cells, cut the rows into blocks and read sizes, styles and print setup."""
+    name = str(path)
+    ws = _open_sheet(path)
+    where = f"{ws.title}!"
+    cells = _scan_cells(ws, name, where)
+    segments = _segments(ws.max_row, cells.starts, cells.ends, name, where)
+    n_cols = _print_cols(ws) or cells.max_col
+    merges = _merges(ws, segments, name, where)
+    widths = _widths(ws, n_cols)
+    heights = {
+        r: float(d.height) for r, d in ws.row_dimensions.items() if d.height is not None and r <= ws.max_row
+    }
+    fonts, styles = _cell_styles(ws, n_cols)
+    titles = _title_rows(ws.print_title_rows)
+    if titles and any(s.loop and s.first <= titles[1] and titles[0] <= s.last for s in segments):
+        raise ReportTemplateError(name, where + f"{titles[0]}:{titles[1]}", "打印标题行不能在循环块内")
+    return Template(
+        name, ws, n_cols, cells.programs, cells.statics, segments, merges, heights, widths, fonts, titles,
+        _page(ws, widths, n_cols), styles,
+    )  # fmt: skip
+
+
+def _open_sheet(path: Path) -> Any:
+    """The template's 自评表 sheet (else its first sheet)."""
+    try:
+        wb = load_workbook(path, rich_text=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise PerfscoreError(f"无法读取报表模板（{type(exc).__name__}: {exc}）", path=str(path)) from None
+    return wb["自评表"] if "自评表" in wb.sheetnames else wb.worksheets[0]
+
+
+@dataclass
+class _Cells:
+    """What one pass over the template's cells finds."""
+
+    programs: dict[Pos, Program] = field(default_factory=dict)
+    statics: dict[Pos, Value] = field(default_factory=dict)
+    starts: dict[int, tuple[Loop, str]] = field(default_factory=dict)  # row -> its {% for %}, cell
+    ends: set[int] = field(default_factory=set)  # rows holding an {% endfor %}
+    max_col: int = 1  # the rightmost column with content (loop markers aside)
+
+
+def _scan_cells(ws: Any, name: str, where: str) -> _Cells:
+    found = _Cells()
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                _scan_cell(found, cell, name, where + cell.coordinate)
+    return found
+
+
+def _scan_cell(found: _Cells, cell: Any, name: str, ref: str) -> None:
+    """Sort one non-empty cell: a loop marker, a program (placeholders) or a static value."""
+    v = cell.value
+    pos = (cell.row, cell.column)
+    if cell.data_type == "f":
+        raise ReportTemplateError(name, ref, "报表模板中不能有公式（报表只写入值）；请改为 {{ … }} 占位符")
+    if isinstance(v, str) and (m := _FOR.match(v)):
+        if cell.row in found.starts:
+            raise ReportTemplateError(name, ref, "同一行只能有一个 {% for %}")
+        try:
+            loop = compile_loop(m.group(1), m.group(2), m.group(3))
+        except TemplateError as exc:
+            raise ReportTemplateError(name, ref, f"循环语法错误：{exc}") from None
+        found.starts[cell.row] = (loop, ref)
+        return
+    if isinstance(v, str) and _ENDFOR.match(v):
+        found.ends.add(cell.row)
+        return
+    found.max_col = max(found.max_col, cell.column)
+    if isinstance(v, str) and ("{{" in v or "{%" in v or "{#" in v):
+        try:
+            found.programs[pos] = compile_cell(v)
+        except TemplateError as exc:
+            raise ReportTemplateError(name, ref, f"模板语法错误：{exc}") from None
+    elif isinstance(v, str):
+        if v:
+            found.statics[pos] = v
+    elif isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        found.statics[pos] = v
+    else:
+        found.statics[pos] = str(v)
+
+
+def _segments(
+    max_row: int, starts: dict[int, tuple[Loop, str]], ends: set[int], name: str, where: str
+) -> list[Segment]:
+    """Cut the rows into plain runs and row blocks; blocks must be closed and not nested."""
+    segs: list[Segment] = []
+    row = 1
+    open_row = 0
+    for r in range(1, max_row + 1):
+        if r in starts:
+            if open_row:
+                raise ReportTemplateError(
+                    name, starts[r][1], "循环块不能嵌套（上一个 {% for %} 还没有 {% endfor %}）"
+                )
+            if r > row:
+                segs.append(Segment(row, r - 1))
+            open_row, row = r, r
+        if r in ends:
+            if not open_row:
+                raise ReportTemplateError(name, f"{where}{r}", "{% endfor %} 前面没有 {% for %}")
+            loop, ref = starts[open_row]
+            segs.append(Segment(open_row, r, loop, ref))
+            open_row, row = 0, r + 1
+    if open_row:
+        raise ReportTemplateError(name, starts[open_row][1], "{% for %} 没有对应的 {% endfor %}")
+    if row <= max_row:
+        segs.append(Segment(row, max_row))
+    return segs
+
+
+def _merges(ws: Any, segments: list[Segment], name: str, where: str) -> list[Merge]:
+    """The template's merged cells; none may cross the edge of a row block."""
+    merges = []
+    for mr in ws.merged_cells.ranges:
+        c1, r1, c2, r2 = mr.bounds
+        seg_a = next(s for s in segments if s.first <= r1 <= s.last)
+        if not seg_a.first <= r2 <= seg_a.last:
+            raise ReportTemplateError(name, where + mr.coord, "合并单元格不能跨越循环块的边界")
+        merges.append((r1, c1, r2, c2))
+    return merges
+
+
+def _cell_styles(ws: Any, n_cols: int) -> tuple[dict[Pos, tuple[float, bool]], dict[Pos, CellStyle]]:
+    """(font size, wrap) of every styled cell, for the row heights, and its simplified style."""
+    fonts: dict[Pos, tuple[float, bool]] = {}
+    styles: dict[Pos, CellStyle] = {}
+    for row in ws.iter_rows(max_col=n_cols):
+        for cell in row:
+            if not cell.has_style:
+                continue
+            size = float(cell.font.sz or 11)
+            wrap = bool(cell.alignment.wrap_text)
+            fonts[(cell.row, cell.column)] = (size, wrap)
+            b = cell.border
+            styles[(cell.row, cell.column)] = CellStyle(
+                cell.font.name, size, bool(cell.font.b), cell.alignment.horizontal,
+                cell.alignment.vertical, wrap,
+                any(getattr(b, s) is not None and getattr(b, s).style for s in ("left", "right", "top", "bottom")),
+            )  # fmt: skip
+    return fonts, styles
+
+
+# ------------------------------------------------------------------------------------ print setup
+
+
+def _print_cols(ws: Any) -> int:
+    area = ws.print_area
+    if not area:
+        return 0
+    text = area[0] if isinstance(area, (list, tuple)) else str(area).split(",")[0]
+    _, _, c2, _ = range_boundaries(text.rpartition("!")[2].replace("$", ""))
+    return int(c2)
+
+
+def _title_rows(spec: str | None) -> tuple[int, int] | None:
+    if not spec:
+        return None
+    m = re.match(r"^\$?(\d+):\$?(\d+)$", spec.rpartition("!")[2])
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _widths(ws: Any, n_cols: int) -> dict[int, float]:
+    widths = {c: 8.43 for c in range(1, n_cols + 1)}
+    for dim in ws.column_dimensions.values():
+        if dim.width and dim.customWidth:
+            lo, hi = dim.min or 0, dim.max or 0
+            for c in range(max(lo, 1), min(hi, n_cols) + 1):
+                widths[c] = float(dim.width)
+    return widths
+
+
+def _page(ws: Any, widths: dict[int, float], n_cols: int) -> PageSpec:
+    """The template's print setup, with a fixed scale at which all columns fit the page width.
+
+    (Excel ignores manual page breaks in "fit to" mode, so the scale is computed here.)
+    """
+    ps = ws.page_setup
+    landscape = ps.orientation == "landscape"
+    paper = int(ps.paperSize or 9)
+    m = ws.page_margins
+    margins = (float(m.left), float(m.right), float(m.top), float(m.bottom), float(m.header), float(m.footer))
+    pw, _ = paper_points(paper, landscape)
+    printable = pw - (margins[0] + margins[1]) * 72
+    total = sum(col_points(widths[c]) for c in range(1, n_cols + 1))
+    scale = min(100, math.floor(printable / total * 100)) if total else 100
+    if ps.scale and int(ps.scale) < scale:
+        scale = int(ps.scale)
+    footer = ws.oddFooter.center.text or ""
+    return PageSpec(
+        landscape, paper, max(10, scale), margins, bool(ws.print_options.horizontalCentered), footer
+    )
