@@ -103,6 +103,14 @@ def _exit_for(result: Result) -> None:
         sys.exit(1)
 
 
+def out_option(help_text: str, *, required: bool = False) -> Callable[[F], F]:
+    """The ``-o FILE`` option of the commands that write a file."""
+    path = click.Path(path_type=Path, dir_okay=False)
+    if required:
+        return click.option("-o", "out", type=path, required=True, help=help_text)
+    return click.option("-o", "out", type=path, default=None, help=help_text)
+
+
 formulas_option = click.option(
     "--formulas",
     type=click.Choice(MODES),
@@ -119,9 +127,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="生成的工作簿"
-)
+@out_option("生成的工作簿", required=True)
 @click.option(
     "--framework",
     "framework_id",
@@ -147,9 +153,7 @@ def new(out: Path, framework_id: str, department: str | None, year: int | None, 
 
 @cli.command("import")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="生成的工作簿"
-)
+@out_option("生成的工作簿", required=True)
 @formulas_option
 @_friendly(lambda **kw: str(kw["data"]))
 def import_(data: Path, out: Path, formulas: str) -> None:
@@ -184,13 +188,7 @@ def read_submission(data: Path) -> tuple[Submission, Framework]:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="JSON 输出文件（默认输出到屏幕）",
-)
+@out_option("JSON 输出文件（默认输出到屏幕）")
 @_friendly(lambda **kw: str(kw["file"]))
 def export(file: Path, out: Path | None) -> None:
     """把自评表的填写内容导出为 JSON。"""
@@ -218,13 +216,7 @@ def check(file: Path, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="另存为（默认写回原文件）",
-)
+@out_option("另存为（默认写回原文件）")
 @_friendly(lambda **kw: str(kw["file"]))
 def calc(file: Path, out: Path | None) -> None:
     """校验并把结果（总分、等级、校验结果表）写入工作簿。"""
@@ -241,13 +233,7 @@ def calc(file: Path, out: Path | None) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="另存为（默认写回原文件）",
-)
+@out_option("另存为（默认写回原文件）")
 @click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="同时导出自评表 PDF（需要 LibreOffice）")  # fmt: skip
 @click.option("--template", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
