@@ -29,13 +29,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import layout as L
-from . import pipeline
-from .decimals import fmt
-from .errors import PerfscoreError
-from .findings import Severity
-from .grid import CellValue, Grid, Sheet, convert
-from .plan import Block, Formula, PlanValue, WritePlan, calc_plan
+from perfscore.engine import layout as L
+from perfscore.engine import pipeline
+from perfscore.engine.decimals import fmt
+from perfscore.engine.findings import Severity
+from perfscore.engine.grid import CellValue, Grid, Sheet, convert
+from perfscore.engine.plan import Block, Formula, PlanValue, WritePlan, calc_plan
+from perfscore.errors import PerfscoreError
 
 TITLE = "perfscore 绩效自评"
 #: Findings listed in the message box after 校验 (the rest are on the 校验结果 sheet).
@@ -116,7 +116,7 @@ def write_report(book: BookLike, read: dict[str, _Read], result: pipeline.Result
     copied into the clerk's workbook (after 基本情况) with styles, merges, page breaks and print
     setup, replacing the previous 自评表; the temporary workbook is closed unsaved.
     """
-    from .report import save_standalone_report
+    from perfscore.report.workbook import save_standalone_report
 
     with tempfile.TemporaryDirectory(prefix="perfscore-") as tmp:
         source = save_standalone_report(result, Path(tmp) / "perfscore-自评表.xlsx")

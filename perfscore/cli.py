@@ -20,13 +20,14 @@ from typing import Any, TypeVar
 
 import click
 
-from . import framework as frameworks
-from . import report_text, xlsx
-from .errors import InputDataError, PerfscoreError
-from .framework import Framework
-from .pipeline import Result, evaluate
-from .plan import calc_plan
-from .submission import Submission
+from perfscore import cli_output
+from perfscore.engine import framework as frameworks
+from perfscore.engine.framework import Framework
+from perfscore.engine.pipeline import Result, evaluate
+from perfscore.engine.plan import calc_plan
+from perfscore.engine.submission import Submission
+from perfscore.errors import InputDataError, PerfscoreError
+from perfscore.xlsx import io as xlsx
 
 DEFAULT_FRAMEWORK = "gz-dept-overall-2022"
 MODES = ("native", "udf")
@@ -79,11 +80,11 @@ def _fresh(out: Path) -> None:
 
 
 def _build(out: Path, fw: Framework, mode: str, submission: Submission | None) -> None:
-    from .builder import build_workbook
+    from perfscore.builder.workbook import build_workbook
 
     extra = None
     if mode == "udf":  # the macro-enabled form names its UDF module on an xlwings.conf sheet
-        from .addin_build import CONF_SHEET, xlwings_conf_rows
+        from perfscore.builder.vba import CONF_SHEET, xlwings_conf_rows
 
         extra = {CONF_SHEET: xlwings_conf_rows()}
     build_workbook(out, fw, mode=mode, submission=submission, extra_sheets=extra)
@@ -94,7 +95,7 @@ def _evaluate(path: Path) -> Result:
 
 
 def _report(path: Path, result: Result) -> None:
-    for line in report_text.lines(str(path), result):
+    for line in cli_output.lines(str(path), result):
         click.echo(line)
 
 
@@ -208,7 +209,7 @@ def check(file: Path, as_json: bool) -> None:
     """校验自评表并核算得分（只读，不改动文件）。"""
     result = _evaluate(file)
     if as_json:
-        click.echo(json.dumps(report_text.to_json(result, str(file)), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(cli_output.to_json(result, str(file)), ensure_ascii=False, indent=2))
     else:
         _report(file, result)
     _exit_for(result)
@@ -241,12 +242,12 @@ def calc(file: Path, out: Path | None) -> None:
 @_friendly(lambda **kw: str(kw["file"]))
 def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None) -> None:
     """重新生成可打印的“自评表”工作表（只写入数值），可同时导出 PDF。"""
-    from .report import write_report
+    from perfscore.report.workbook import write_report
 
     if out is not None and out.suffix.lower() != file.suffix.lower():
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
     result = write_report(file, out, pdf, template)
-    click.echo(report_text.summary_line(str(file), result))
+    click.echo(cli_output.summary_line(str(file), result))
     click.echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
     _exit_for(result)
 
@@ -257,7 +258,7 @@ def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None
 @_friendly()
 def demo(out_dir: Path) -> None:
     """生成并计算 2022 年示例自评表（增城区工商联），显示结果。"""
-    from .report import write_report
+    from perfscore.report.workbook import write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     fw = frameworks.load(DEFAULT_FRAMEWORK)
@@ -273,8 +274,8 @@ def demo(out_dir: Path) -> None:
         write_report(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    click.echo(f"{report_text.title(result)}（{fw.id}）\n")
-    click.echo(report_text.table(result))
+    click.echo(f"{cli_output.title(result)}（{fw.id}）\n")
+    click.echo(cli_output.table(result))
     click.echo(f"\n错误 {result.errors}，警告 {result.warnings}；已生成 {target}（含“自评表”报表工作表）")
     click.echo(
         f"查看问题清单：perfscore check {target}；导出 PDF：perfscore report {target} --pdf 自评表.pdf"

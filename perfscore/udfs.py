@@ -22,16 +22,16 @@ from typing import Any
 
 import xlwings as xw
 
-from . import framework as frameworks
-from .checks import score_findings, shortfall_findings
-from .decimals import fmt, round_half_up
-from .errors import PerfscoreError
-from .form import Located
-from .framework import Framework
-from .grid import ErrorValue, convert
-from .plan import status_text
-from .scoring import ratio_rate, reference_score, valid_rate
-from .values import Kind, Reading, read_number
+from perfscore.engine import framework as frameworks
+from perfscore.engine.checks import score_findings, shortfall_findings
+from perfscore.engine.decimals import fmt, round_half_up
+from perfscore.engine.form import Located
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import ErrorValue, convert
+from perfscore.engine.plan import status_text
+from perfscore.engine.scoring import ratio_rate, reference_score, valid_rate
+from perfscore.engine.values import Kind, Reading, read_number
+from perfscore.errors import PerfscoreError
 
 DEFAULT_FRAMEWORK = "gz-dept-overall-2022"
 

@@ -16,8 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from perfscore import builder, cells, framework, pipeline, plan, xlsx
-from perfscore.submission import Submission
+from perfscore.builder import cells
+from perfscore.builder import workbook as builder
+from perfscore.engine import framework, pipeline, plan
+from perfscore.engine.submission import Submission
+from perfscore.xlsx import io as xlsx
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:

@@ -13,11 +13,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openpyxl import Workbook
 
-from perfscore.report import default_template
-from perfscore.report_context import build_context
-from perfscore.report_render import render
-from perfscore.report_sheet import apply
-from perfscore.report_template import load_template
+from perfscore.report.context import build_context
+from perfscore.report.render import render
+from perfscore.report.sheet import apply
+from perfscore.report.template import load_template
+from perfscore.report.workbook import default_template
 from tests.conftest import evaluate
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from perfscore import cells, framework, pipeline
-from perfscore.framework import Framework
-from perfscore.grid import CellValue, Grid
-from perfscore.submission import Submission
+from perfscore.builder import cells
+from perfscore.engine import framework, pipeline
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import CellValue, Grid
+from perfscore.engine.submission import Submission
 
 FW_ID = "gz-dept-overall-2022"
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from perfscore import libreoffice
+from perfscore.report import libreoffice
 from tests.xlsx_helpers import build_seed, digest, edit, run_cli
 
 P, M, C = "履职效能", "管理效率", "基本情况"  # the seed's indicator sheets and the cover
@@ -382,7 +382,7 @@ def test_unusable_input_on_every_reading_command(seed_file: Path, tmp_path: Path
 
 def test_all_catalogued_error_codes_reachable() -> None:
     """The form cases exercise every finding code a clerk can cause (a guard against gaps)."""
-    from perfscore.findings import CATALOGUE
+    from perfscore.engine.findings import CATALOGUE
 
     covered = {case[4] for case in FORM_CASES}
     not_from_files = {"rule-failed", "placeholder-indicator", "fullmark-text"}

@@ -17,10 +17,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
-from perfscore import bridge, builder, framework, pipeline, plan
-from perfscore import layout as L
+from perfscore import bridge
+from perfscore.builder import workbook as builder
 from perfscore.cli import cli
-from perfscore.xlsx import read_grid
+from perfscore.engine import framework, pipeline, plan
+from perfscore.engine import layout as L
+from perfscore.xlsx.io import read_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "workbook" / "seed-2022-example.xlsx"
@@ -292,7 +294,7 @@ def test_calculate_writes_the_same_cells_as_perfscore_calc(tmp_path: Path) -> No
 
 
 def _rc(cell: str) -> tuple[int, int]:
-    from perfscore.grid import parse_ref
+    from perfscore.engine.grid import parse_ref
 
     return parse_ref(cell)
 
@@ -352,7 +354,7 @@ def test_deleted_findings_sheet_comes_back_before_the_meta_sheet() -> None:
 
 
 def test_generate_report_copies_the_rendered_report_sheet_into_the_book(tmp_path: Path) -> None:
-    from perfscore.report import write_report
+    from perfscore.report.workbook import write_report
 
     book = seed_book()
     bridge.generate_report(book)

@@ -12,15 +12,15 @@ import openpyxl
 import pytest
 from openpyxl.cell.cell import MergedCell
 
-from perfscore import cells as C
-from perfscore import layout as L
-from perfscore.builder import build_workbook
-from perfscore.decimals import from_float
+from perfscore.builder import cells as C
+from perfscore.builder.workbook import build_workbook
+from perfscore.engine import layout as L
+from perfscore.engine.decimals import from_float
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import ref
+from perfscore.engine.plan import Formula, PlanValue
+from perfscore.engine.submission import IndicatorInput, Submission
 from perfscore.errors import PerfscoreError
-from perfscore.framework import Framework
-from perfscore.grid import ref
-from perfscore.plan import Formula, PlanValue
-from perfscore.submission import IndicatorInput, Submission
 from tests.conftest import seed_submission
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -249,7 +249,7 @@ def test_user_text_starting_with_equals_stays_text(tmp_path: Path, fw: Framework
 def test_udf_mode_needs_the_addin_builder(
     tmp_path: Path, fw: Framework, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "perfscore.addin_build", None)  # import fails
+    monkeypatch.setitem(sys.modules, "perfscore.builder.vba", None)  # import fails
     with pytest.raises(PerfscoreError, match="addin_build"):
         build_workbook(tmp_path / "x.xlsm", fw, mode="udf")
     assert list(tmp_path.iterdir()) == []
@@ -266,9 +266,9 @@ def test_udf_mode_embeds_vba_and_buttons(
     with zipfile.ZipFile(quickstart) as z:
         vba = tmp_path / "vbaProject.bin"
         vba.write_bytes(z.read("xl/vbaProject.bin"))
-    fake = types.ModuleType("perfscore.addin_build")
+    fake = types.ModuleType("perfscore.builder.vba")
     fake.vba_project_bin = lambda: vba  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "perfscore.addin_build", fake)
+    monkeypatch.setitem(sys.modules, "perfscore.builder.vba", fake)
     out = tmp_path / "form.xlsm"
     conf = [["Interpreter_Win", "python"], ["UDF Modules", "perfscore.udfs"]]
     build_workbook(out, fw, mode="udf", extra_sheets={"xlwings.conf": conf})

@@ -29,7 +29,7 @@ def test_demo_prints_the_seed_result(tmp_path: Path) -> None:
 
 
 def test_demo_columns_are_aligned(tmp_path: Path) -> None:
-    from perfscore.report_text import width
+    from perfscore.cli_output import width
 
     out = run_cli(["demo", "--out", tmp_path]).stdout.splitlines()
     table = [

@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from perfscore.findings import CATALOGUE
-from perfscore.submission import Submission
+from perfscore.engine.findings import CATALOGUE
+from perfscore.engine.submission import Submission
 
 from .conftest import load_fw
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfscore.decimals import fmt, round_half_up
-from perfscore.findings import CATALOGUE, Severity
-from perfscore.grid import ErrorValue
-from perfscore.pipeline import Result
+from perfscore.engine.decimals import fmt, round_half_up
+from perfscore.engine.findings import CATALOGUE, Severity
+from perfscore.engine.grid import ErrorValue
+from perfscore.engine.pipeline import Result
 
 from .conftest import evaluate, load_fw
 
@@ -136,7 +136,7 @@ def test_missing_sheets() -> None:
 
 
 def test_renamed_sheet_still_reads() -> None:
-    from perfscore import pipeline
+    from perfscore.engine import pipeline
 
     from .conftest import seed_grid
 
@@ -218,7 +218,7 @@ def test_placeholder_is_reported_as_info() -> None:
 
 
 def test_a_failing_rule_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfscore import checks
+    from perfscore.engine import checks
 
     def broken(ctx: checks.Context) -> list[object]:
         raise ValueError("boom")
@@ -233,7 +233,7 @@ def test_a_failing_rule_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> No
 @given(st.data())
 def test_totals_match_an_independent_fraction_sum(data: st.DataObject) -> None:
     fw = load_fw()
-    from perfscore import layout as L
+    from perfscore.engine import layout as L
 
     overrides = {}
     exact = Fraction(0)

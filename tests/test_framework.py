@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfscore import framework
+from perfscore.engine import framework
 from perfscore.errors import FrameworkError, UnknownFrameworkError
 
 SEED_TEXT = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_f2d04014988fe795.txt"

@@ -16,13 +16,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from perfscore import cells as C
-from perfscore import layout as L
-from perfscore import libreoffice, pipeline
-from perfscore.builder import build_workbook
-from perfscore.decimals import from_float
-from perfscore.framework import Framework
-from perfscore.submission import IndicatorInput, Submission
+from perfscore.builder import cells as C
+from perfscore.builder.workbook import build_workbook
+from perfscore.engine import layout as L
+from perfscore.engine import pipeline
+from perfscore.engine.decimals import from_float
+from perfscore.engine.framework import Framework
+from perfscore.engine.submission import IndicatorInput, Submission
+from perfscore.report import libreoffice
 from tests.conftest import load_fw, seed_submission
 
 pytestmark = pytest.mark.libreoffice

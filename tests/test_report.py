@@ -12,16 +12,16 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from perfscore import builder
-from perfscore import layout as L
+from perfscore.builder import workbook as builder
+from perfscore.engine import layout as L
+from perfscore.engine.framework import Framework
+from perfscore.engine.submission import Submission
 from perfscore.errors import PerfscoreError
-from perfscore.framework import Framework
-from perfscore.report import default_template, render_report, write_report
-from perfscore.report_context import build_context
-from perfscore.report_render import render
-from perfscore.report_template import load_template
+from perfscore.report.context import build_context
+from perfscore.report.render import render
+from perfscore.report.template import load_template
+from perfscore.report.workbook import default_template, render_report, write_report
 from perfscore.resources import templates_dir
-from perfscore.submission import Submission
 from tests.conftest import evaluate, load_fw, seed_submission
 
 INJECTIONS = ("=1+1", "+SUM(A1)", "-2", "@x", "{{ 7*7 }}", "{% for %}")

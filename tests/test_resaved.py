@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfscore import libreoffice
+from perfscore.report import libreoffice
 from tests.xlsx_helpers import build_seed, run_cli
 
 pytestmark = pytest.mark.libreoffice

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
-from perfscore import cells, layout, udfs
-from perfscore.grid import parse_ref, ref
-from perfscore.plan import Formula
+from perfscore import udfs
+from perfscore.builder import cells
+from perfscore.engine import layout
+from perfscore.engine.grid import parse_ref, ref
+from perfscore.engine.plan import Formula
 
 from .conftest import evaluate, load_fw, seed_submission
 

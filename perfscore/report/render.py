@@ -22,10 +22,10 @@ from jinja2 import TemplateError, Undefined
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter
 
-from .report_expressions import Grouped
-from .report_paging import LogicalRow, layout
-from .report_sheet import Merge, RenderedSheet, Value
-from .report_template import ReportTemplateError, Segment, Template
+from perfscore.report.expressions import Grouped
+from perfscore.report.paging import LogicalRow, layout
+from perfscore.report.sheet import Merge, RenderedSheet, Value
+from perfscore.report.template import ReportTemplateError, Segment, Template
 
 
 def render(template: Template, context: dict[str, Any]) -> RenderedSheet:

@@ -21,7 +21,7 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 
 if TYPE_CHECKING:
-    from .report_template import Template
+    from perfscore.report.template import Template
 
 Value = Union[None, str, Decimal, int, float]  # noqa: UP007 - a runtime alias
 Merge = tuple[int, int, int, int]  # (first row, first col, last row, last col), 1-based

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import framework as frameworks
-from .checks import Context, validate
-from .findings import Finding, Severity, count
-from .form import Form, parse, read_meta
-from .framework import Framework
-from .grid import Grid, parse_ref
-from .scoring import Leaf, Node, leaves, roll_up, total_of
+from perfscore.engine import framework as frameworks
+from perfscore.engine.checks import Context, validate
+from perfscore.engine.findings import Finding, Severity, count
+from perfscore.engine.form import Form, parse, read_meta
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import Grid, parse_ref
+from perfscore.engine.scoring import Leaf, Node, leaves, roll_up, total_of
 
 
 @dataclass(frozen=True)

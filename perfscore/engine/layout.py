@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import FrameworkError
-from .framework import Framework, Indicator
-from .grid import ref
+from perfscore.engine.framework import Framework, Indicator
+from perfscore.engine.grid import ref
+from perfscore.errors import FrameworkError
 
 COVER = "基本情况"
 FINDINGS = "校验结果"

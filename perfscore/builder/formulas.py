@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .framework import Framework
+from perfscore.engine.framework import Framework
 
 MODES = ("native", "udf")
 

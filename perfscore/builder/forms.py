@@ -14,8 +14,8 @@ from decimal import Decimal
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import layout as L
-from .builder_styles import (
+from perfscore.builder.sheet_writer import PROTECT_OPTIONS, Pos, SheetWriter, insert_buttons, setup_print
+from perfscore.builder.styles import (
     COVER_WIDTHS,
     ERROR_FILL,
     INDICATOR_WIDTHS,
@@ -25,10 +25,10 @@ from .builder_styles import (
     decimal_rule,
     rate_rule,
 )
-from .builder_writer import PROTECT_OPTIONS, Pos, SheetWriter, insert_buttons, setup_print
-from .framework import Framework, Indicator
-from .grid import parse_ref
-from .plan import PlanValue
+from perfscore.engine import layout as L
+from perfscore.engine.framework import Framework, Indicator
+from perfscore.engine.grid import parse_ref
+from perfscore.engine.plan import PlanValue
 
 # ---------------------------------------------------------------------------------- 基本情况
 

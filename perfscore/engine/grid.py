@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from .decimals import from_float
+from perfscore.engine.decimals import from_float
 
 EXCEL_ERRORS = frozenset(
     {

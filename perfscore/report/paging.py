@@ -18,8 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .report_sheet import Merge, PageSpec, RenderedSheet, Value, col_points, paper_points
-from .report_template import Template
+from perfscore.report.sheet import Merge, PageSpec, RenderedSheet, Value, col_points, paper_points
+from perfscore.report.template import Template
 
 _MAX_ROW_HEIGHT = 409.0  # Excel's limit, in points
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .decimals import fmt, from_float, parse_decimal
-from .errors import InputDataError
-from .form import Form
-from .framework import Framework
-from .grid import CellValue, ErrorValue
+from perfscore.engine.decimals import fmt, from_float, parse_decimal
+from perfscore.engine.form import Form
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import CellValue, ErrorValue
+from perfscore.errors import InputDataError
 
 Value = Decimal | str | None
 

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import PerfscoreError
+from perfscore.errors import PerfscoreError
 
 #: Output filter per target format (``fmt`` may also be given as ``"xlsx:Calc MS Excel 2007 XML"``).
 FILTERS = {

@@ -19,17 +19,17 @@ from pathlib import Path
 from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
-from . import cells as C
-from . import layout as L
-from .builder_forms import write_cover, write_indicator_sheet
-from .builder_styles import FINDINGS_WIDTHS, WORKBOOK_OPTIONS, Styles
-from .builder_writer import PROTECT_OPTIONS, Pos, SheetWriter, setup_print
-from .errors import PerfscoreError, WriteError
-from .formulas import MODES
-from .framework import Framework
-from .grid import parse_ref
-from .plan import PlanValue
-from .submission import Submission
+from perfscore.builder import cells as C
+from perfscore.builder.forms import write_cover, write_indicator_sheet
+from perfscore.builder.formulas import MODES
+from perfscore.builder.sheet_writer import PROTECT_OPTIONS, Pos, SheetWriter, setup_print
+from perfscore.builder.styles import FINDINGS_WIDTHS, WORKBOOK_OPTIONS, Styles
+from perfscore.engine import layout as L
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import parse_ref
+from perfscore.engine.plan import PlanValue
+from perfscore.engine.submission import Submission
+from perfscore.errors import PerfscoreError, WriteError
 
 #: Fixed document timestamp: two builds of the same input are content-identical.
 CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
@@ -95,7 +95,7 @@ def _file_mode(out: Path) -> int:
 
 def _vba_project() -> Path:
     try:
-        from .addin_build import vba_project_bin  # type: ignore[attr-defined,unused-ignore]
+        from perfscore.builder.vba import vba_project_bin  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         raise PerfscoreError(
             "无法生成 udf 模式（.xlsm）工作簿：缺少 perfscore.addin_build（加载项构建模块）；"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .decimals import round_half_up
-from .form import Form, Row
-from .framework import Framework, Indicator
-from .values import Reading, read_number
+from perfscore.engine.decimals import round_half_up
+from perfscore.engine.form import Form, Row
+from perfscore.engine.framework import Framework, Indicator
+from perfscore.engine.values import Reading, read_number
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,9 @@ from jinja2 import TemplateError
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from .errors import PerfscoreError
-from .report_expressions import Loop, Program, compile_cell, compile_loop
-from .report_sheet import CellStyle, Merge, PageSpec, Value, col_points, paper_points
+from perfscore.errors import PerfscoreError
+from perfscore.report.expressions import Loop, Program, compile_cell, compile_loop
+from perfscore.report.sheet import CellStyle, Merge, PageSpec, Value, col_points, paper_points
 
 _FOR = re.compile(r"^\s*\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\s+(.+?)(?:\s+if\s+(.+?))?\s*-?%\}\s*$", re.S)
 _ENDFOR = re.compile(r"^\s*\{%-?\s*endfor\s*-?%\}\s*$")

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import FrameworkError, UnknownFrameworkError
+from perfscore.errors import FrameworkError, UnknownFrameworkError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -9,14 +9,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import layout as L
-from .decimals import decimals_of, fmt
-from .findings import Finding, finding
-from .form import Form, Located, Row
-from .framework import Framework
-from .grid import CellValue, ErrorValue, ref
-from .scoring import Leaf, valid_rate
-from .values import Kind, Reading, as_text, read_number
+from perfscore.engine import layout as L
+from perfscore.engine.decimals import decimals_of, fmt
+from perfscore.engine.findings import Finding, finding
+from perfscore.engine.form import Form, Located, Row
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import CellValue, ErrorValue, ref
+from perfscore.engine.scoring import Leaf, valid_rate
+from perfscore.engine.values import Kind, Reading, as_text, read_number
 
 
 @dataclass(frozen=True)

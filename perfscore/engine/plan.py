@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import layout as L
-from .decimals import fmt
-from .findings import Finding, Severity
-from .grid import parse_ref
-from .pipeline import Result
+from perfscore.engine import layout as L
+from perfscore.engine.decimals import fmt
+from perfscore.engine.findings import Finding, Severity
+from perfscore.engine.grid import parse_ref
+from perfscore.engine.pipeline import Result
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from . import layout as L
-from .builder_styles import ROW_PT, height_for, lines_needed
-from .errors import PerfscoreError
-from .plan import Formula, PlanValue
+from perfscore.builder.styles import ROW_PT, height_for, lines_needed
+from perfscore.engine import layout as L
+from perfscore.engine.plan import Formula, PlanValue
+from perfscore.errors import PerfscoreError
 
 PROTECT_OPTIONS = {
     "format_rows": True,

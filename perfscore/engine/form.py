@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import layout as L
-from .errors import UnusableInputError
-from .framework import Framework
-from .grid import CellValue, Grid, Sheet, ref
-from .values import as_text
+from perfscore.engine import layout as L
+from perfscore.engine.framework import Framework
+from perfscore.engine.grid import CellValue, Grid, Sheet, ref
+from perfscore.engine.values import as_text
+from perfscore.errors import UnusableInputError
 
 _ID = re.compile(r"^\d+(\.\d+)+$")
 

@@ -10,11 +10,11 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from .decimals import fmt, to_json_number
-from .findings import Finding, Severity, count
-from .grid import CellValue
-from .pipeline import Result
-from .scoring import Node
+from perfscore.engine.decimals import fmt, to_json_number
+from perfscore.engine.findings import Finding, Severity, count
+from perfscore.engine.grid import CellValue
+from perfscore.engine.pipeline import Result
+from perfscore.engine.scoring import Node
 
 
 def title(result: Result) -> str:

@@ -22,15 +22,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils.indexed_list import IndexedList
 
-from . import layout as L
-from . import libreoffice, xlsx
-from .errors import WriteError
-from .pipeline import Result, evaluate
-from .report_context import build_context
-from .report_render import render
-from .report_sheet import RenderedSheet, apply
-from .report_template import Template, load_template
-from .resources import templates_dir
+from perfscore.engine import layout as L
+from perfscore.engine.pipeline import Result, evaluate
+from perfscore.errors import WriteError
+from perfscore.report import libreoffice
+from perfscore.report.context import build_context
+from perfscore.report.render import render
+from perfscore.report.sheet import RenderedSheet, apply
+from perfscore.report.template import Template, load_template
+from perfscore.resources import templates_dir
+from perfscore.xlsx import io as xlsx
 
 DEFAULT_TEMPLATE = "report.xlsx"
 #: 宋体 (SimSun) is not on a Linux server; print it with the Song-style CJK font LibreOffice has.

@@ -29,10 +29,10 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from . import layout as L
-from .errors import UnusableInputError, WriteError
-from .grid import CellValue, Grid, Sheet, convert
-from .plan import Formula, PlanValue, WritePlan
+from perfscore.engine import layout as L
+from perfscore.engine.grid import CellValue, Grid, Sheet, convert
+from perfscore.engine.plan import Formula, PlanValue, WritePlan
+from perfscore.errors import UnusableInputError, WriteError
 
 #: Refuse files larger than this before opening them (a filled form is well under 1 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024

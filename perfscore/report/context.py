@@ -13,10 +13,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .decimals import fmt
-from .grid import CellValue, ErrorValue
-from .pipeline import Result
-from .scoring import Leaf, Node
+from perfscore.engine.decimals import fmt
+from perfscore.engine.grid import CellValue, ErrorValue
+from perfscore.engine.pipeline import Result
+from perfscore.engine.scoring import Leaf, Node
 
 #: What a full-mark row shows in 未达标原因 / 改进措施 when the clerk left them empty (as the seed does).
 FULL_MARK_MARK = "\\"

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from perfscore import __version__
 
 ADDIN_DIR = Path(__file__).resolve().parent.parent / "addin"
 BUTTONS_MODULE = "PerfscoreButtons"
@@ -132,7 +132,7 @@ def udf_wrapper_source(workbook_name: str = "perfscore.xlsm") -> str:
 
 def _udfs_with(xlwings: Any, xlfunc: Any) -> types.ModuleType:
     """A private copy of perfscore.udfs whose ``@xw.func`` is xlwings' real ``xlfunc``."""
-    from . import udfs
+    from perfscore import udfs
 
     spec = importlib.util.spec_from_file_location("perfscore._udfs_for_vba", udfs.__file__)
     assert spec is not None and spec.loader is not None
@@ -150,7 +150,7 @@ def udf_signatures() -> dict[str, list[str]]:
     """Each UDF's parameters as Python declares them (``*ranges`` → ``"*ranges"``)."""
     import inspect
 
-    from . import udfs
+    from perfscore import udfs
 
     out: dict[str, list[str]] = {}
     for name in udfs.UDF_NAMES:

@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from .decimals import parse_decimal
+from perfscore.engine.decimals import parse_decimal
 
 _EXPR = re.compile(r"^\s*\{\{-?(.*?)-?\}\}\s*$", re.S)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
-from .decimals import fmt, normalise_text, parse_decimal
-from .grid import CellValue, ErrorValue
+from perfscore.engine.decimals import fmt, normalise_text, parse_decimal
+from perfscore.engine.grid import CellValue, ErrorValue
 
 
 class Kind(Enum):
