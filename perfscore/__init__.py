@@ -1,3 +1,110 @@
-"""perfscore — budget performance self-evaluation (绩效自评) forms: framework, engine, workbook."""
+"""perfscore — budget performance self-evaluation (绩效自评) forms: framework, engine, workbook, report.
 
-__version__ = "0.1.0"
+The front door for library users (the CLI, the Excel bridge and the scripts use it too)::
+
+    import perfscore
+
+    fw = perfscore.load_framework()                        # the shipped 2022 system, or an id / .toml
+    perfscore.build_workbook("form.xlsx", fw)              # a blank form (mode="udf": .xlsm with add-in)
+    result = perfscore.evaluate_file("form.xlsx")          # read + validate + score, read-only
+    result.total, result.grade, result.findings            # Decimal("90.77"), "优", (Finding, …)
+    result, losses = perfscore.calculate_file("form.xlsx")  # … and write the results into the file
+    perfscore.write_report("form.xlsx", pdf=Path("自评表.pdf"))
+
+Importing this package loads only the pure engine; openpyxl, XlsxWriter and Jinja are imported when a
+function that needs them is called (the 计算 button's ``import perfscore.bridge`` stays light).
+
+The wings: :mod:`perfscore.engine` (pure Python), :mod:`perfscore.xlsx` (openpyxl),
+:mod:`perfscore.builder` (XlsxWriter, the VBA build), :mod:`perfscore.report` (Jinja, LibreOffice);
+the doors: :mod:`perfscore.cli`, :mod:`perfscore.bridge`, :mod:`perfscore.udfs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from perfscore.engine.findings import Finding, Severity
+from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework, load
+from perfscore.engine.pipeline import Result, evaluate
+from perfscore.engine.submission import Submission
+from perfscore.errors import PerfscoreError
+from perfscore.version import __version__
+
+__all__ = [
+    "DEFAULT_FRAMEWORK",
+    "Finding",
+    "Framework",
+    "PerfscoreError",
+    "Result",
+    "Severity",
+    "Submission",
+    "__version__",
+    "build_workbook",
+    "calculate_file",
+    "evaluate",
+    "evaluate_file",
+    "load_framework",
+    "write_report",
+]
+
+
+def load_framework(ref: str | Path = DEFAULT_FRAMEWORK) -> Framework:
+    """A framework by shipped id or from a ``.toml`` file (parsed once per process, re-read when edited)."""
+    return load(ref)
+
+
+def evaluate_file(path: str | Path, framework: Framework | None = None) -> Result:
+    """Read a form workbook and validate and score it; the file is not changed.
+
+    The framework is the one the workbook names (shipped, or in ``$PERFSCORE_FRAMEWORKS``) unless given.
+    Raises :class:`PerfscoreError` for an unusable file; problems in the form are ``result.findings``.
+    """
+    from perfscore.xlsx.reader import evaluate_file as read_and_evaluate
+
+    return read_and_evaluate(Path(path), framework)
+
+
+def calculate_file(
+    path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None
+) -> tuple[Result, list[str]]:
+    """:func:`evaluate_file`, then write the results into the workbook (in place, or into ``out``).
+
+    Returns the result and what could not be kept in ``out`` (see :func:`perfscore.xlsx.editing`).
+    """
+    from perfscore.xlsx.writer import calculate_file as calculate
+
+    return calculate(Path(path), None if out is None else Path(out), now=now)
+
+
+def build_workbook(
+    out: str | Path,
+    framework: Framework | str | Path = DEFAULT_FRAMEWORK,
+    *,
+    mode: str = "native",
+    submission: Submission | None = None,
+) -> None:
+    """Write a blank (or, with ``submission``, filled) form for ``framework`` to ``out`` atomically.
+
+    ``mode="native"`` writes an ``.xlsx`` with plain Excel formulas; ``mode="udf"`` a complete ``.xlsm``
+    with the add-in's VBA project, buttons and ``xlwings.conf`` sheet.
+    """
+    from perfscore.builder.workbook import build_workbook as build
+
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    build(Path(out), fw, mode=mode, submission=submission)
+
+
+def write_report(
+    path: str | Path,
+    out: str | Path | None = None,
+    pdf: str | Path | None = None,
+    template: str | Path | None = None,
+) -> Result:
+    """(Re)generate the print-ready 自评表 sheet of a form (in place, or into ``out``); ``pdf``: print it too."""
+    from perfscore.report.workbook import write_report as write
+
+    def opt(p: str | Path | None) -> Path | None:
+        return None if p is None else Path(p)
+
+    return write(Path(path), opt(out), opt(pdf), opt(template))

@@ -1,13 +1,13 @@
-"""``perfscore`` — the headless command line, a thin layer over the library.
+"""``perfscore`` — the headless command line, a thin door over the library's front door.
 
 Exit codes: 0 no error findings (warnings allowed), 1 error findings, 2 unusable input (missing,
-not a workbook, corrupt, encrypted, not a perfscore form, unknown framework, bad JSON, cannot write).
-Unusable input is reported as one line ``perfscore: FILE: reason`` on stderr, never a traceback.
+not a workbook, corrupt, encrypted, not a perfscore form, unknown framework, bad JSON, cannot write),
+3 a bug of perfscore. An error is reported as one line ``perfscore: FILE: reason`` on stderr, never a
+traceback; its exit code comes from its class (:attr:`perfscore.errors.PerfscoreError.exit_code`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
@@ -20,16 +20,15 @@ from typing import Any, TypeVar
 
 import click
 
+import perfscore
 from perfscore import cli_output
 from perfscore.engine import framework as frameworks
-from perfscore.engine.framework import Framework
-from perfscore.engine.pipeline import Result, evaluate
-from perfscore.engine.plan import calc_plan
-from perfscore.engine.submission import Submission
+from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework
+from perfscore.engine.pipeline import Result
+from perfscore.engine.submission import Submission, load_json
 from perfscore.errors import InputDataError, PerfscoreError
-from perfscore.xlsx import io as xlsx
+from perfscore.xlsx.atomic import write_text
 
-DEFAULT_FRAMEWORK = "gz-dept-overall-2022"
 MODES = ("native", "udf")
 SUFFIX = {"native": ".xlsx", "udf": ".xlsm"}
 
@@ -37,9 +36,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Failure(click.ClickException):
-    """A one-line error on stderr with exit code 2 (no traceback, no usage text)."""
+    """A one-line error on stderr (no traceback, no usage text); exit code 2 unless the error says."""
 
-    exit_code = 2
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        setattr(self, "exit_code", exit_code)  # noqa: B010 - click declares it a ClassVar
 
     def show(self, file: Any = None) -> None:
         click.echo(f"perfscore: {self.message}", err=True)
@@ -55,7 +56,7 @@ def _friendly(where: Callable[..., str | None] = lambda **kw: None) -> Callable[
                 return fn(*args, **kwargs)
             except PerfscoreError as err:
                 path = err.path or where(**kwargs)
-                raise Failure(f"{path}: {err.message}" if path else err.message) from None
+                raise Failure(f"{path}: {err.message}" if path else err.message, err.exit_code) from None
 
         return run  # type: ignore[return-value]
 
@@ -77,21 +78,6 @@ def _fresh(out: Path) -> None:
         raise Failure(f"{out}: 文件已存在，为免覆盖已填写的内容不会改写它；请换一个文件名或先删除该文件")
     if not out.parent.is_dir():
         raise Failure(f"{out}: 目标文件夹 {out.parent} 不存在；请先创建该文件夹")
-
-
-def _build(out: Path, fw: Framework, mode: str, submission: Submission | None) -> None:
-    from perfscore.builder.workbook import build_workbook
-
-    extra = None
-    if mode == "udf":  # the macro-enabled form names its UDF module on an xlwings.conf sheet
-        from perfscore.builder.vba import CONF_SHEET, xlwings_conf_rows
-
-        extra = {CONF_SHEET: xlwings_conf_rows()}
-    build_workbook(out, fw, mode=mode, submission=submission, extra_sheets=extra)
-
-
-def _evaluate(path: Path) -> Result:
-    return evaluate(xlsx.read_grid(path))
 
 
 def _report(path: Path, result: Result) -> None:
@@ -148,7 +134,7 @@ def new(out: Path, framework_id: str, department: str | None, year: int | None, 
     sub = None
     if department is not None or year is not None:
         sub = Submission(fw.id, year=None if year is None else Decimal(year), department=department)
-    _build(out, fw, formulas, sub)
+    perfscore.build_workbook(out, fw, mode=formulas, submission=sub)
     click.echo(f"已生成 {out}（{fw.title}，{fw.id}，公式：{formulas}）")
 
 
@@ -162,7 +148,7 @@ def import_(data: Path, out: Path, formulas: str) -> None:
     _mode_suffix(out, formulas)
     sub, fw = read_submission(data)
     _fresh(out)
-    _build(out, fw, formulas, sub)
+    perfscore.build_workbook(out, fw, mode=formulas, submission=sub)
     click.echo(f"已生成 {out}（{len(sub.indicators)} 项三级指标）")
 
 
@@ -173,15 +159,10 @@ def read_submission(data: Path) -> tuple[Submission, Framework]:
         text = data.read_text("utf-8-sig")
     except UnicodeDecodeError:
         raise InputDataError("不是 UTF-8 编码的 JSON 文件；请以 UTF-8 保存", path=str(data)) from None
-    try:
-        doc = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputDataError(
-            f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}", path=str(data)
-        ) from None
+    doc = load_json(text, source=str(data))
     if not isinstance(doc, dict) or not isinstance(doc.get("framework"), str):
         raise InputDataError(
-            "framework: 缺少此键或不是文本（应为指标体系编号，如 gz-dept-overall-2022）", path=str(data)
+            f"framework: 缺少此键或不是文本（应为指标体系编号，如 {DEFAULT_FRAMEWORK}）", path=str(data)
         )
     fw = frameworks.load_by_id(doc["framework"])
     return Submission.from_json(doc, fw, source=str(data)), fw
@@ -193,12 +174,12 @@ def read_submission(data: Path) -> tuple[Submission, Framework]:
 @_friendly(lambda **kw: str(kw["file"]))
 def export(file: Path, out: Path | None) -> None:
     """把自评表的填写内容导出为 JSON。"""
-    result = _evaluate(file)
+    result = perfscore.evaluate_file(file)
     text = Submission.from_form(result.form, result.framework).dumps(result.framework)
     if out is None:
         click.echo(text, nl=False)
     else:
-        xlsx.write_text_atomic(text, out)
+        write_text(text, out)
 
 
 @cli.command()
@@ -207,7 +188,7 @@ def export(file: Path, out: Path | None) -> None:
 @_friendly(lambda **kw: str(kw["file"]))
 def check(file: Path, as_json: bool) -> None:
     """校验自评表并核算得分（只读，不改动文件）。"""
-    result = _evaluate(file)
+    result = perfscore.evaluate_file(file)
     if as_json:
         click.echo(json.dumps(cli_output.to_json(result, str(file)), ensure_ascii=False, indent=2))
     else:
@@ -221,10 +202,9 @@ def check(file: Path, as_json: bool) -> None:
 @_friendly(lambda **kw: str(kw["file"]))
 def calc(file: Path, out: Path | None) -> None:
     """校验并把结果（总分、等级、校验结果表）写入工作簿。"""
-    result = _evaluate(file)
     if out is not None and out.suffix.lower() != file.suffix.lower():
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
-    losses = xlsx.apply_plan(file, calc_plan(result, dt.datetime.now()), out)
+    result, losses = perfscore.calculate_file(file, out)
     _report(file, result)
     for loss in losses:
         click.echo(f"perfscore: {out}: 注意：新文件未能保留原文件的部分内容：{loss}", err=True)
@@ -242,11 +222,9 @@ def calc(file: Path, out: Path | None) -> None:
 @_friendly(lambda **kw: str(kw["file"]))
 def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None) -> None:
     """重新生成可打印的“自评表”工作表（只写入数值），可同时导出 PDF。"""
-    from perfscore.report.workbook import write_report
-
     if out is not None and out.suffix.lower() != file.suffix.lower():
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
-    result = write_report(file, out, pdf, template)
+    result = perfscore.write_report(file, out, pdf, template)
     click.echo(cli_output.summary_line(str(file), result))
     click.echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
     _exit_for(result)
@@ -258,8 +236,6 @@ def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None
 @_friendly()
 def demo(out_dir: Path) -> None:
     """生成并计算 2022 年示例自评表（增城区工商联），显示结果。"""
-    from perfscore.report.workbook import write_report
-
     out_dir.mkdir(parents=True, exist_ok=True)
     fw = frameworks.load(DEFAULT_FRAMEWORK)
     seed = (resources.files("perfscore") / "data" / "seed-2022.json").read_text("utf-8")
@@ -268,10 +244,9 @@ def demo(out_dir: Path) -> None:
     tmp = out_dir / ".~perfscore-demo.xlsx"
     tmp.unlink(missing_ok=True)
     try:
-        _build(tmp, fw, "native", sub)
-        result = _evaluate(tmp)
-        xlsx.apply_plan(tmp, calc_plan(result, dt.datetime.now()))
-        write_report(tmp, target)
+        perfscore.build_workbook(tmp, fw, submission=sub)
+        result, _ = perfscore.calculate_file(tmp)
+        perfscore.write_report(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     click.echo(f"{cli_output.title(result)}（{fw.id}）\n")

@@ -1,4 +1,4 @@
-"""Terminal and JSON renderings of a :class:`~perfscore.pipeline.Result` (for the CLI).
+"""Terminal and JSON renderings of a :class:`~perfscore.engine.pipeline.Result` (for the CLI).
 
 Finding lines follow the compiler convention ``FILE:Sheet!Cell: severity CODE message`` (a finding
 about a whole sheet: ``FILE:Sheet: …``), so editors and scripts can jump to the cell.
@@ -6,7 +6,6 @@ about a whole sheet: ``FILE:Sheet: …``), so editors and scripts can jump to th
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from perfscore.engine.findings import Finding, Severity, count
 from perfscore.engine.grid import CellValue
 from perfscore.engine.pipeline import Result
 from perfscore.engine.scoring import Node
+from perfscore.engine.text import display_width as width
 
 
 def title(result: Result) -> str:
@@ -27,7 +27,9 @@ def title(result: Result) -> str:
 
 
 def finding_line(path: str, f: Finding) -> str:
-    return f"{path}:{f.location}: {f.severity.value} {f.code} {f.message}"
+    """``FILE:Sheet!Cell: severity CODE message`` (``FILE: …`` for a finding about the whole workbook)."""
+    where = f"{path}:{f.location}" if f.location else path
+    return f"{where}: {f.severity.value} {f.code} {f.message}"
 
 
 def summary_line(path: str, result: Result) -> str:
@@ -77,11 +79,6 @@ def to_json(result: Result, path: str = "") -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------- result table
-
-
-def width(text: str) -> int:
-    """Display width in a terminal: CJK and full-width characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text: str, cols: int, *, right: bool = False) -> str:

@@ -1,7 +1,8 @@
 """The one exception family of perfscore.
 
 Exceptions are for when nothing can continue (an unusable file, a broken framework file). Problems in
-a form the clerk filled in are findings (see :mod:`perfscore.findings`), never exceptions.
+a form the clerk filled in are findings (see :mod:`perfscore.engine.findings`), never exceptions.
+Each class carries the CLI's exit code for it: 2 for what the user can fix, 3 for a bug of perfscore.
 """
 
 from __future__ import annotations
@@ -44,3 +45,21 @@ class InputDataError(PerfscoreError):
 
 class WriteError(PerfscoreError):
     """The output file cannot be written (locked, read-only, no space); nothing was changed."""
+
+
+class ReportTemplateError(PerfscoreError):
+    """A report template cannot be used: names the template file and, where there is one, the cell."""
+
+    def __init__(self, path: str, cell: str, detail: str) -> None:
+        super().__init__(f"报表模板单元格 {cell}：{detail}" if cell else detail, path=path)
+        self.cell = cell
+
+
+class LibreOfficeError(PerfscoreError):
+    """LibreOffice (``soffice``) is missing, failed or timed out while converting a file."""
+
+
+class InternalError(PerfscoreError):
+    """A bug in perfscore itself (never the user's input): reported in one line, exit code 3."""
+
+    exit_code = 3

@@ -9,16 +9,17 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parent.parent
+#: The repository root when running from a checkout (``templates/`` and ``addin/`` sit there).
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _folder(package: str, name: str) -> Path:
     try:
         found = resources.files(package)
     except ModuleNotFoundError:
-        return _REPO / name
+        return REPO_ROOT / name
     path = Path(str(found))
-    return path if path.is_dir() else _REPO / name
+    return path if path.is_dir() else REPO_ROOT / name
 
 
 def templates_dir() -> Path:

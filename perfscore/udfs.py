@@ -1,8 +1,8 @@
 """The add-in's Excel functions (UDFs): thin ``@xw.func`` wrappers over the engine.
 
 Excel (through xlwings) passes floats, ``None`` for blanks, strings, and lists (of lists) for ranges.
-Each function converts its inputs once at the read boundary (:func:`perfscore.grid.convert`,
-:func:`perfscore.values.read_number`: exact Decimals), computes with the engine's own functions and
+Each function converts its inputs once at the read boundary (:func:`perfscore.engine.grid.convert`,
+:func:`perfscore.engine.values.read_number`: exact Decimals), computes with the engine's own functions and
 returns a float of the exact rounded Decimal (``float(Decimal("90.77"))``), text, or ``""`` where the
 engine has no value (a score not yet typed), as the native formulas do. An invalid input gives an
 error *text* such as ``#得分无效: …`` — never a wrong number.
@@ -10,14 +10,13 @@ error *text* such as ``#得分无效: …`` — never a wrong number.
 On Linux and macOS ``xw.func`` is a no-op decorator, so these are plain functions (tested directly).
 On Windows it is xlwings' ``xlfunc``: every argument is annotated ``Any`` because xlwings turns
 argument annotations into converters, and ``Any`` is its pass-through converter. The VBA wrapper
-module is generated from this module at build time (:mod:`perfscore.addin_build`).
+module is generated from this module at build time (:mod:`perfscore.builder.vba`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 import xlwings as xw
@@ -26,14 +25,12 @@ from perfscore.engine import framework as frameworks
 from perfscore.engine.checks import score_findings, shortfall_findings
 from perfscore.engine.decimals import fmt, round_half_up
 from perfscore.engine.form import Located
-from perfscore.engine.framework import Framework
+from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework
 from perfscore.engine.grid import ErrorValue, convert
 from perfscore.engine.plan import status_text
 from perfscore.engine.scoring import ratio_rate, reference_score, valid_rate
 from perfscore.engine.values import Kind, Reading, read_number
 from perfscore.errors import PerfscoreError
-
-DEFAULT_FRAMEWORK = "gz-dept-overall-2022"
 
 #: The functions Excel sees, in the order the README documents them.
 UDF_NAMES = (
@@ -95,14 +92,10 @@ def _out(value: Decimal) -> float:
     return float(value)
 
 
-@lru_cache(maxsize=16)
-def _framework(ref: str) -> Framework:
-    return frameworks.load_by_id(ref)
-
-
 def _fw(framework: Any) -> Framework:
+    """The named framework (parsed once per process, re-read when its file changes), else the default."""
     ref = str(framework).strip() if framework not in (None, "") else DEFAULT_FRAMEWORK
-    return _framework(ref)
+    return frameworks.load_by_id(ref)
 
 
 @xw.func

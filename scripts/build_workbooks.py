@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perfscore.builder.workbook import build_workbook  # noqa: E402
+from perfscore.builder import build_workbook  # noqa: E402
 from perfscore.engine import framework  # noqa: E402
 from perfscore.engine.submission import Submission  # noqa: E402
 

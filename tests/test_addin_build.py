@@ -11,10 +11,9 @@ import pytest
 from pyopenvba import ExcelFile
 from pyopenvba.apps.excel import ExcelApplication
 
-from perfscore import udfs
+from perfscore import builder, udfs
 from perfscore.builder import cells
 from perfscore.builder import vba as addin_build
-from perfscore.builder import workbook as builder
 from tests.conftest import load_fw, seed_submission
 
 with warnings.catch_warnings():  # oletools 0.60 still calls pyparsing's pre-3.0 names

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 
+from perfscore import xlsx
 from perfscore.engine.pipeline import evaluate
-from perfscore.xlsx import io as xlsx
 from tests.xlsx_helpers import build_seed, digest, run_cli
 
 SEED_JSON = resources.files("perfscore") / "data" / "seed-2022.json"

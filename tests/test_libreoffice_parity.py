@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from perfscore.builder import build_workbook
 from perfscore.builder import cells as C
-from perfscore.builder.workbook import build_workbook
 from perfscore.engine import layout as L
 from perfscore.engine import pipeline
 from perfscore.engine.decimals import from_float

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from perfscore.builder import workbook as builder
+from perfscore import builder
 from perfscore.engine import layout as L
 from perfscore.engine.framework import Framework
 from perfscore.engine.submission import Submission

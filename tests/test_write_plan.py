@@ -19,13 +19,13 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.workbook.defined_name import DefinedName
 
+from perfscore import xlsx
 from perfscore.builder import cells
 from perfscore.engine.pipeline import evaluate
 from perfscore.engine.plan import Block, Formula, WritePlan, calc_plan
 from perfscore.engine.submission import IndicatorInput, Submission
 from perfscore.errors import WriteError
 from perfscore.report import libreoffice
-from perfscore.xlsx import io as xlsx
 from tests.conftest import load_fw, seed_submission
 from tests.xlsx_helpers import build_seed, build_workbook, digest, edit, run_cli
 

@@ -13,7 +13,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from perfscore import cli
-from perfscore.builder.workbook import build_workbook
+from perfscore.builder import build_workbook
 from tests.conftest import load_fw, seed_submission
 
 

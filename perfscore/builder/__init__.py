@@ -1,0 +1,12 @@
+"""The workbook builder: a blank or filled form from a framework, written with XlsxWriter.
+
+May import the engine, XlsxWriter and :mod:`perfscore.xlsx.atomic`; the VBA project of a udf-mode
+``.xlsm`` is built at build time from the installed xlwings package with pyopenvba
+(:mod:`perfscore.builder.vba`, the only module here that touches xlwings). ``cells`` is what the
+workbook holds, ``formulas`` its two formula dialects, ``styles``/``sheet_writer``/``forms`` how it
+looks, ``workbook`` puts it together (:func:`build_workbook`).
+"""
+
+from perfscore.builder.workbook import build_workbook
+
+__all__ = ["build_workbook"]

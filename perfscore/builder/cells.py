@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfscore import __version__
 from perfscore.builder.formulas import Dialect, dialect, span
 from perfscore.engine import layout as L
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import CellValue, Grid, Sheet, parse_ref, ref
 from perfscore.engine.plan import Formula, PlanValue
 from perfscore.engine.submission import Submission
+from perfscore.version import __version__
 
 Cells = dict[tuple[str, str], PlanValue]
 

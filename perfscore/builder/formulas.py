@@ -10,12 +10,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from perfscore.engine.framework import Framework
+from perfscore.engine.grid import quote_sheet
 
 MODES = ("native", "udf")
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 def span(sheet: str | None, first: str, last: str) -> str:

@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from perfscore.builder.styles import ROW_PT, height_for, lines_needed
 from perfscore.engine import layout as L
 from perfscore.engine.plan import Formula, PlanValue
-from perfscore.errors import PerfscoreError
+from perfscore.errors import InternalError
 
 PROTECT_OPTIONS = {
     "format_rows": True,
@@ -67,7 +67,7 @@ class SheetWriter:
                         covered.add((r, c))
         lost = sorted(p for p in covered if self.values.get(p) is not None)
         if lost:
-            raise PerfscoreError(f"内部错误：{self.ws.name} 的合并单元格覆盖了内容 {lost[:3]}")
+            raise InternalError(f"内部错误：{self.ws.name} 的合并单元格覆盖了内容 {lost[:3]}")
         for r1, c1, r2, c2 in self.merges:
             self.ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", self.formats[(r1, c1)])
         for pos in sorted(set(self.formats) | set(self.values)):

@@ -7,12 +7,13 @@ text, so row heights are estimated here: a CJK character is two width units, any
 from __future__ import annotations
 
 import math
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
+
+from perfscore.engine.text import display_width
 
 FONT = "宋体"  # SimSun in Excel and WPS; LibreOffice substitutes Noto CJK
 FONT_SIZE = 11
@@ -93,15 +94,10 @@ class Styles:
         return self(bg_color=DISABLED_FILL)
 
 
-def text_units(text: str) -> int:
-    """Display width of one line of text in Excel character units (CJK counts double)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def lines_needed(text: str, width: float) -> int:
     """Lines a wrapped cell of ``width`` character units needs for ``text``."""
     usable = max(1.0, width - 1.5)
-    return sum(max(1, math.ceil(text_units(line) / usable)) for line in text.split("\n"))
+    return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
 
 
 ROW_PT = LINE_PT + 6  # the least height of a formatted row

@@ -1,18 +1,16 @@
 """Build a perfscore workbook from a framework (and optionally a submission) with XlsxWriter.
 
-The content is exactly :func:`perfscore.cells.static_cells` plus, for a filled form,
-:func:`perfscore.cells.input_cells`; positions come only from :mod:`perfscore.layout`. The look and
-behaviour are added sheet by sheet: :mod:`perfscore.builder_forms` writes the form sheets (基本情况 and
+The content is exactly :func:`perfscore.builder.cells.static_cells` plus, for a filled form,
+:func:`perfscore.builder.cells.input_cells`; positions come only from :mod:`perfscore.engine.layout`. The look and
+behaviour are added sheet by sheet: :mod:`perfscore.builder.forms` writes the form sheets (基本情况 and
 the indicator sheets), this module the 校验结果 and hidden _perfscore sheets, all through
-:class:`perfscore.builder_writer.SheetWriter`. :func:`build_workbook` writes the file atomically and,
+:class:`perfscore.builder.sheet_writer.SheetWriter`. :func:`build_workbook` writes the file atomically and,
 in ``udf`` mode, adds the VBA project.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -29,7 +27,8 @@ from perfscore.engine.framework import Framework
 from perfscore.engine.grid import parse_ref
 from perfscore.engine.plan import PlanValue
 from perfscore.engine.submission import Submission
-from perfscore.errors import PerfscoreError, WriteError
+from perfscore.errors import InternalError, PerfscoreError, WriteError
+from perfscore.xlsx.atomic import replace_atomically
 
 #: Fixed document timestamp: two builds of the same input are content-identical.
 CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
@@ -46,7 +45,9 @@ def build_workbook(
     """Write the workbook for ``fw`` to ``out`` atomically (temp file in the same folder + rename).
 
     ``mode`` ``native`` needs an ``.xlsx`` name, ``udf`` an ``.xlsm`` one (VBA project and buttons).
-    ``extra_sheets`` (name → rows of text) are added after 校验结果, e.g. the add-in's xlwings.conf.
+    ``extra_sheets`` (name → rows of text) are added after 校验结果; in ``udf`` mode the builder adds
+    the ``xlwings.conf`` sheet naming the UDF module itself (an ``extra_sheets`` entry of that name
+    replaces it), so the file is complete without the CLI's help.
     """
     out = Path(out)
     if mode not in MODES:
@@ -58,51 +59,49 @@ def build_workbook(
     if submission is not None:
         content.update(C.input_cells(fw, submission))
     vba = _vba_project() if mode == "udf" else None
+    sheets = dict(extra_sheets or {})
+    if mode == "udf" and L.XLWINGS_CONF not in sheets:  # the .xlsm names its UDF module there
+        sheets[L.XLWINGS_CONF] = _xlwings_conf()
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=suffix, dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        wb = Workbook(str(tmp), WORKBOOK_OPTIONS)
-        wb.set_properties({"title": fw.title, "subject": fw.id, "author": "perfscore", "created": CREATED})
-        wb.set_calc_mode("auto")
-        _Book(wb, fw, content, buttons=vba is not None).build(extra_sheets or {})
-        if vba is not None:
-            wb.add_vba_project(str(vba))
-        wb.close()
-        tmp.chmod(_file_mode(out))
-        os.replace(tmp, out)
-    except (OSError, FileCreateError) as exc:
-        tmp.unlink(missing_ok=True)
-        raise WriteError(f"无法写入工作簿：{exc}", path=str(out)) from None
-    except XlsxWriterException as exc:
-        tmp.unlink(missing_ok=True)
-        raise PerfscoreError(f"无法生成工作簿：{exc}", path=str(out)) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
+    def write(tmp: Path) -> None:
+        try:
+            wb = Workbook(str(tmp), WORKBOOK_OPTIONS)
+            wb.set_properties(
+                {"title": fw.title, "subject": fw.id, "author": "perfscore", "created": CREATED}
+            )
+            wb.set_calc_mode("auto")
+            _Book(wb, fw, content, buttons=vba is not None).build(sheets)
+            if vba is not None:
+                wb.add_vba_project(str(vba))
+            wb.close()
+        except FileCreateError as exc:
+            raise WriteError(f"无法写入工作簿：{exc}", path=str(out)) from None
+        except XlsxWriterException as exc:
+            raise PerfscoreError(f"无法生成工作簿：{exc}", path=str(out)) from None
 
-def _file_mode(out: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual 0666 minus umask."""
-    try:
-        return out.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+    replace_atomically(out, write)
 
 
 def _vba_project() -> Path:
+    """The VBA project for udf mode, built from the installed xlwings with pyopenvba."""
     try:
-        from perfscore.builder.vba import vba_project_bin  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+        from perfscore.builder.vba import vba_project_bin
+
+        path: Path = vba_project_bin()
+    except ImportError as exc:  # a broken install: the add-in build or what it needs is missing
         raise PerfscoreError(
-            "无法生成 udf 模式（.xlsm）工作簿：缺少 perfscore.addin_build（加载项构建模块）；"
-            "请改用 --formulas native，或安装完整的 perfscore"
+            f"无法生成 udf 模式（.xlsm）工作簿：缺少 {exc.name or exc}（加载项构建所需）；"
+            "请改用 --formulas native，或重新安装 perfscore"
         ) from None
-    path: Path = vba_project_bin()
     return path
+
+
+def _xlwings_conf() -> list[list[str]]:
+    from perfscore.builder.vba import xlwings_conf_rows
+
+    rows: list[list[str]] = xlwings_conf_rows()
+    return rows
 
 
 class _Book:
@@ -119,7 +118,7 @@ class _Book:
         known = set(C.sheet_order(self.fw)) | set(extra_sheets)
         stray = set(self.by_sheet) - known
         if stray:
-            raise PerfscoreError(f"内部错误：未知工作表 {sorted(stray)}")
+            raise InternalError(f"内部错误：未知工作表 {sorted(stray)}")
         cover = write_cover(self.wb, self.st, self.fw, self._values(L.COVER), buttons=self.buttons)
         for sl in L.sheet_layouts(self.fw):
             write_indicator_sheet(self.wb, self.st, sl, self._values(sl.name), buttons=self.buttons)

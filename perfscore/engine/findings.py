@@ -1,12 +1,13 @@
 """Findings: what validation reports, each with a stable code, a severity and a cell.
 
-Checks return findings; they never raise. The catalogue below is the single list of codes: the
-README's table of finding codes is generated from it and a test keeps the two in step.
+Checks return findings; they never raise. The catalogue below is the single list of codes and of
+their messages (templates the checks fill in): the README's table of finding codes is generated from
+it and a test keeps the two in step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -26,44 +27,87 @@ class Code:
     code: str
     severity: Severity
     summary: str  # Chinese, for the README table and the findings sheet
+    messages: Mapping[str, str]  # variant ("" = the usual one) -> message template (str.format fields)
 
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
+
+def _code(code: str, severity: Severity, summary: str, message: str | dict[str, str]) -> Code:
+    return Code(code, severity, summary, {"": message} if isinstance(message, str) else message)
+
+
+_SCORE = "请填写 0 至 {weight} 之间的分数"
+
+#: Every finding code with its severity, summary and message templates: each message is written here once.
 CATALOGUE: dict[str, Code] = {
     c.code: c
     for c in [
-        Code("score-missing", _E, "得分为空"),
-        Code("score-not-number", _E, "得分不是数字"),
-        Code("score-formula-error", _E, "得分单元格是公式错误值（如 #DIV/0!）"),
-        Code("score-negative", _E, "得分小于 0"),
-        Code("score-above-weight", _E, "得分大于分值"),
-        Code("score-text-number", _W, "得分以文本形式输入，已按数字读取"),
-        Code("score-precision", _W, "得分超过 2 位小数"),
-        Code("reason-missing", _E, "未满分但未填写未达标原因"),
-        Code("measure-missing", _E, "未满分但未填写改进措施"),
-        Code("rate-invalid", _E, "参考数据（执行率等）不是 0%–100% 的比率"),
-        Code("rate-text-number", _W, "参考数据以文本形式输入，已按数字读取"),
-        Code("suggestion-differs", _W, "自评分与参考计算结果不一致（仅供参考，不会改动自评分）"),
-        Code("budget-not-number", _E, "预算金额不是数字"),
-        Code("budget-negative", _E, "预算金额小于 0"),
-        Code("budget-missing", _W, "预算金额为空"),
-        Code("budget-text-number", _W, "预算金额以文本形式输入，已按数字读取"),
-        Code("budget-identity", _E, "预算恒等式不成立"),
-        Code("header-missing", _E, "基本情况必填项为空"),
-        Code("header-invalid", _E, "基本情况填写格式不正确"),
-        Code("year-outside-framework", _W, "年度不在指标体系适用年度内"),
-        Code("row-missing", _E, "指标行缺失（被删除或编号被改动）"),
-        Code("row-duplicate", _E, "指标行重复"),
-        Code("row-moved", _W, "指标行顺序与指标体系不一致"),
-        Code("row-unknown", _E, "出现指标体系中没有的指标编号"),
-        Code("name-changed", _E, "指标名称与指标体系不一致"),
-        Code("weight-changed", _E, "分值与指标体系不一致"),
-        Code("sheet-missing", _E, "工作表缺失"),
-        Code("placeholder-indicator", _I, "指标名称为占位（原表缺失），待正式指标体系补正"),
-        Code("rule-failed", _E, "校验规则运行出错（请报告此问题）"),
+        _code("score-missing", _E, "得分为空", "“{name}”的得分为空；" + _SCORE),
+        _code("score-not-number", _E, "得分不是数字", {
+            "": "“{name}”的得分“{value}”不是数字；" + _SCORE,
+            "percent": "“{name}”的得分“{value}”是百分比；得分应填分数（0 至 {weight}）",
+        }),
+        _code("score-formula-error", _E, "得分单元格是公式错误值（如 #DIV/0!）",
+              "“{name}”的得分是公式错误 {value}；请改为数字或修正公式"),
+        _code("score-negative", _E, "得分小于 0", "“{name}”的得分 {score} 小于 0"),
+        _code("score-above-weight", _E, "得分大于分值", "“{name}”的得分 {score} 大于分值 {weight}"),
+        _code("score-text-number", _W, "得分以文本形式输入，已按数字读取",
+              "“{name}”的得分是文本“{value}”，已按 {number} 读取；建议改为数字"),
+        _code("score-precision", _W, "得分超过 2 位小数",
+              "“{name}”的得分 {score} 超过 2 位小数；合计按精确值计算后四舍五入到 0.01"),
+        _code("reason-missing", _E, "未满分但未填写未达标原因",
+              "“{name}”得分 {score} 低于分值 {weight}，请填写未达标原因"),
+        _code("measure-missing", _E, "未满分但未填写改进措施",
+              "“{name}”得分 {score} 低于分值 {weight}，请填写改进措施"),
+        _code("rate-invalid", _E, "参考数据（执行率等）不是 0%–100% 的比率",
+              "{what}“{value}”无效；请填写 0% 至 100% 之间的比率（如 93%）"),
+        _code("rate-text-number", _W, "参考数据以文本形式输入，已按数字读取",
+              "{what}是文本“{value}”，已按 {percent}% 读取"),
+        _code("suggestion-differs", _W, "自评分与参考计算结果不一致（仅供参考，不会改动自评分）",
+              "参考得分 {weight} × {percent}% = {suggestion}，与自评分 {score} 不一致；自评分保持不变，请核对"),
+        _code("budget-not-number", _E, "预算金额不是数字", "{field}“{value}”不是数字（单位：{unit}）"),
+        _code("budget-negative", _E, "预算金额小于 0", "{field} {value} 小于 0"),
+        _code("budget-missing", _W, "预算金额为空", "{field}为空；没有该项资金请填 0"),
+        _code("budget-text-number", _W, "预算金额以文本形式输入，已按数字读取",
+              "{field}是文本“{value}”，已按 {number} 读取"),
+        _code("budget-identity", _E, "预算恒等式不成立",
+              "{label} 不成立：{left} = {left_sum}，{right} = {right_sum}"),
+        _code("header-missing", _E, "基本情况必填项为空", {
+            "department": "部门名称为空；请填写部门全称",
+            "year": "年度为空；请填写四位年度，如 2022",
+            "integer": "{field}为空；请填写正整数",
+            "text": "{field}为空；请填写（如无，请写“无”）",
+        }),
+        _code("header-invalid", _E, "基本情况填写格式不正确", {
+            "year": "年度“{value}”不是四位年份",
+            "integer": "{field}“{value}”应为正整数",
+        }),
+        _code("year-outside-framework", _W, "年度不在指标体系适用年度内",
+              "年度 {year} 不在指标体系 {framework} 的适用年度（{span}）内"),
+        _code("row-missing", _E, "指标行缺失（被删除或编号被改动）",
+              "指标 {id}“{name}”缺失（行被删除或编号被改动）；请从空白模板恢复该行"),
+        _code("row-duplicate", _E, "指标行重复", "指标 {id} 与 {first} 重复；请删除多余的行（只计第一行）"),
+        _code("row-moved", _W, "指标行顺序与指标体系不一致",
+              "指标 {id} 的位置与指标体系不一致（应在“{target}”表，按编号顺序）"),
+        _code("row-unknown", _E, "出现指标体系中没有的指标编号",
+              "编号 {id} 不在指标体系 {framework} 中；请删除该行或从空白模板复制正确的行"),
+        _code("name-changed", _E, "指标名称与指标体系不一致",
+              "{label} {id} 名称应为“{name}”，表中为“{found}”；指标名称不可修改"),
+        _code("weight-changed", _E, "分值与指标体系不一致",
+              "{label} {id} 分值应为 {weight}，表中为“{found}”；分值由指标体系规定，不可修改"),
+        _code("sheet-missing", _E, "工作表缺失", {
+            "cover": "工作表“{name}”缺失；请从空白模板恢复该表",
+            "group": "“{group}”的指标表缺失（{why}）；请从空白模板恢复该工作表",
+        }),
+        _code("placeholder-indicator", _I, "指标名称为占位（原表缺失），待正式指标体系补正",
+              "指标 {id} 的名称在原表中缺失，现为占位名称；待正式指标体系文件补正"),
+        _code("rule-failed", _E, "校验规则运行出错（请报告此问题）", "规则 {rule} 出错：{error}"),
     ]
-}
+}  # fmt: skip
+
+#: The sheet of a finding about the whole workbook rather than one cell (e.g. ``rule-failed``).
+WORKBOOK = ""
 
 
 @dataclass(frozen=True)
@@ -76,7 +120,13 @@ class Finding:
 
     @property
     def location(self) -> str:
+        """``Sheet!Cell``, ``Sheet`` for a whole sheet, ``""`` for the whole workbook."""
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    @property
+    def where(self) -> str:
+        """The location as shown to the clerk: ``Sheet!Cell``, ``Sheet``, or 工作簿 for the whole file."""
+        return self.location or "工作簿"
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -88,9 +138,10 @@ class Finding:
         }
 
 
-def finding(code: str, sheet: str, cell: str, message: str) -> Finding:
-    """Make a finding of a catalogued code (its severity comes from the catalogue)."""
-    return Finding(code, CATALOGUE[code].severity, sheet, cell, message)
+def finding(code: str, sheet: str, cell: str, variant: str = "", /, **fields: object) -> Finding:
+    """A finding of a catalogued code: severity and message from the catalogue, filled with ``fields``."""
+    entry = CATALOGUE[code]
+    return Finding(code, entry.severity, sheet, cell, entry.messages[variant].format(**fields))
 
 
 def count(findings: Iterable[Finding], severity: Severity) -> int:

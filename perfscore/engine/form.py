@@ -6,20 +6,19 @@ id in the 编号 column of any sheet that is not one of perfscore's own sheets.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from perfscore.engine import layout as L
-from perfscore.engine.framework import Framework
+from perfscore.engine.framework import ID_PATTERN, Framework
 from perfscore.engine.grid import CellValue, Grid, Sheet, ref
 from perfscore.engine.values import as_text
 from perfscore.errors import UnusableInputError
 
-_ID = re.compile(r"^\d+(\.\d+)+$")
 
+class Located(NamedTuple):
+    """A value and the cell it came from."""
 
-@dataclass(frozen=True)
-class Located:
     value: CellValue
     sheet: str
     cell: str
@@ -78,7 +77,6 @@ class Form:
     rows: list[Row]  # workbook order
     sheets: list[str]
     cover_present: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def read_meta(grid: Grid) -> Meta:
@@ -130,9 +128,10 @@ def parse(grid: Grid, fw: Framework, meta: Meta) -> Form:
 
 def _indicator_rows(sheet: Sheet) -> list[Row]:
     found = []
-    for r in range(L.FIRST_ROW, sheet.max_row + 1):
-        text = as_text(sheet.at(r, L.C_ID))
-        if _ID.match(text):
-            values = tuple(sheet.at(r, c) for c in range(1, L.C_ID + 1))
-            found.append(Row(text, sheet.name, r, values))
+    for r, line in enumerate(sheet.rows[L.FIRST_ROW - 1 :], L.FIRST_ROW):
+        if len(line) < L.C_ID:
+            continue  # no id in this row
+        text = as_text(line[L.C_ID - 1])
+        if "." in text and ID_PATTERN.match(text):
+            found.append(Row(text, sheet.name, r, tuple(line[: L.C_ID])))
     return found

@@ -14,7 +14,9 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache, cached_property
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+#: The framework ``perfscore new`` and the UDFs use when none is named (the seed's 2022 system).
+DEFAULT_FRAMEWORK = "gz-dept-overall-2022"
 RULE_KINDS = ("rate",)
 HEADER_KINDS = ("text", "integer")
-_ID = re.compile(r"^[1-9]\d*(\.[1-9]\d*)*$")
+#: A dotted indicator id: ``2.5.2`` = 2nd 一级 › 5th 二级 › 2nd 三级 (each part from 1).
+ID_PATTERN = re.compile(r"^[1-9]\d*(\.[1-9]\d*)*$")
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,10 @@ class Identity:
     label: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Framework:
+    """A loaded, validated indicator system. Compared by identity: each file is parsed once."""
+
     id: str
     version: str
     title: str
@@ -90,7 +97,7 @@ class Framework:
     identities: tuple[Identity, ...]
     bands: tuple[Band, ...]
     roots: tuple[Indicator, ...]
-    by_id: dict[str, Indicator] = field(repr=False, compare=False, default_factory=dict)
+    by_id: dict[str, Indicator] = field(repr=False, default_factory=dict)
     source: str = ""
 
     @property
@@ -98,7 +105,12 @@ class Framework:
         return sum((r.weight for r in self.roots), Decimal(0))
 
     def leaves(self) -> list[Indicator]:
-        return [leaf for root in self.roots for leaf in root.leaves()]
+        """The 末级 indicators in framework order (a fresh list; the framework keeps its own)."""
+        return list(self._leaves)
+
+    @cached_property
+    def _leaves(self) -> tuple[Indicator, ...]:
+        return tuple(leaf for root in self.roots for leaf in root.leaves())
 
     def sheet_groups(self) -> list[Indicator]:
         """The indicators that each become one worksheet (level ``sheet_level``)."""
@@ -127,9 +139,13 @@ class Framework:
 # --------------------------------------------------------------------------------------- loading
 
 
+@cache
+def _shipped_folder() -> Traversable:
+    return resources.files("perfscore") / "frameworks"
+
+
 def shipped_ids() -> list[str]:
-    root = resources.files("perfscore") / "frameworks"
-    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+    return sorted(p.name[:-5] for p in _shipped_folder().iterdir() if p.name.endswith(".toml"))
 
 
 def load(ref: str | Path) -> Framework:
@@ -138,7 +154,7 @@ def load(ref: str | Path) -> Framework:
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise FrameworkError("框架文件不存在", path=str(path))
-        return parse(path.read_bytes(), source=str(path))
+        return _load_file(path, str(path))
     return load_by_id(str(ref))
 
 
@@ -151,16 +167,17 @@ def load_by_id(fid: str) -> Framework:
     """Load a framework by id only — never a path, since the id may come from a file.
 
     Shipped frameworks first, then ``<dir>/<id>.toml`` in the folders of ``$PERFSCORE_FRAMEWORKS``
-    (for a district's own indicator system).
+    (for a district's own indicator system). Each file is parsed and validated once per process and
+    again only when it changes (see :func:`_load_file`).
     """
     if _SAFE_ID.match(fid) and ".." not in fid:
-        if fid in shipped_ids():
-            resource = resources.files("perfscore") / "frameworks" / f"{fid}.toml"
-            return parse(resource.read_bytes(), source=f"{fid}.toml")
+        shipped = _shipped_folder() / f"{fid}.toml"
+        if shipped.is_file():
+            return _load_file(shipped, f"{fid}.toml")
         for folder in filter(None, os.environ.get(FRAMEWORKS_ENV, "").split(os.pathsep)):
             path = Path(folder) / f"{fid}.toml"
             if path.is_file():
-                fw = parse(path.read_bytes(), source=str(path))
+                fw = _load_file(path, str(path))
                 if fw.id == fid:
                     return fw
     known = "、".join(shipped_ids())
@@ -168,6 +185,31 @@ def load_by_id(fid: str) -> Framework:
         f"未知的指标体系 “{fid}”（本版本已内置：{known}）；请升级 perfscore，"
         f"或把该指标体系文件放在环境变量 {FRAMEWORKS_ENV} 指定的文件夹中"
     )
+
+
+#: Parsed frameworks by source, with the (mtime, size) they were read at: an edited file is re-read.
+_LOADED: dict[str, tuple[tuple[int, int], Framework]] = {}
+
+
+def _load_file(file: Traversable, source: str) -> Framework:
+    """Parse ``file`` once; later calls return the same :class:`Framework` until the file changes."""
+    stamp = _stamp(file)
+    hit = _LOADED.get(source)
+    if hit is not None and stamp is not None and hit[0] == stamp:
+        return hit[1]
+    fw = parse(file.read_bytes(), source=source)
+    if stamp is not None:
+        _LOADED[source] = (stamp, fw)
+    return fw
+
+
+def _stamp(file: Traversable) -> tuple[int, int] | None:
+    """(modification time in ns, size) of a file on disk; None for one inside an archive."""
+    try:
+        st = os.stat(str(file))
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
 
 
 def parse(data: bytes, *, source: str = "<framework>") -> Framework:
@@ -284,22 +326,22 @@ class _Builder:
         return bands
 
     def indicators(self, raw: list[dict[str, Any]]) -> tuple[tuple[Indicator, ...], dict[str, Indicator]]:
+        """Check and link the indicators in one pass each (linear in their number)."""
         if not raw:
             raise self.fail("indicators", "没有指标")
         flat: dict[str, dict[str, Any]] = {}
-        order: list[str] = []
+        children: dict[str, list[str]] = {"": []}  # parent id ("" for the roots) -> child ids, in order
         for n, item in enumerate(raw):
             iid = item.get("id")
             entry = f"indicators[{n}] (id={iid!r})"
-            if not isinstance(iid, str) or not _ID.match(iid):
+            if not isinstance(iid, str) or not ID_PATTERN.match(iid):
                 raise self.fail(entry, 'id 必须是点分编号，如 "2.5.2"')
             if iid in flat:
                 raise self.fail(entry, "id 重复")
             parent = iid.rpartition(".")[0]
-            if parent and parent not in flat:
+            if parent not in children:
                 raise self.fail(entry, f"上级指标 {parent} 必须写在它之前")
-            siblings = [o for o in order if o.rpartition(".")[0] == parent]
-            expected = f"{parent + '.' if parent else ''}{len(siblings) + 1}"
+            expected = f"{parent + '.' if parent else ''}{len(children[parent]) + 1}"
             if iid != expected:
                 raise self.fail(entry, f"编号应为 {expected}（同级编号从 1 连续递增）")
             rule = item.get("rule")
@@ -308,13 +350,14 @@ class _Builder:
             if rule is not None and not isinstance(item.get("rule_input"), str):
                 raise self.fail(entry, "有 rule 的指标必须给出 rule_input（参考数据的名称）")
             flat[iid] = dict(item, _entry=entry)
-            order.append(iid)
+            children[parent].append(iid)
+            children[iid] = []
         by_id: dict[str, Indicator] = {}
 
         def make(iid: str) -> Indicator:
             item = flat[iid]
             entry = item["_entry"]
-            kids = tuple(make(k) for k in order if k.rpartition(".")[0] == iid)
+            kids = tuple(make(k) for k in children[iid])
             ind = Indicator(
                 id=iid,
                 name=self.text(item, "name", entry),
@@ -334,8 +377,8 @@ class _Builder:
             by_id[iid] = ind
             return ind
 
-        roots = tuple(make(k) for k in order if "." not in k)
-        depth = {k.count(".") for k in order if not any(o.startswith(k + ".") for o in order)}
+        roots = tuple(make(k) for k in children[""])
+        depth = {k.count(".") for k, kids in children.items() if k and not kids}
         if len(depth) != 1:
             raise self.fail("indicators", "所有末级指标必须在同一层级（如都为三级指标）")
         return roots, by_id

@@ -1,16 +1,18 @@
 """The plain grid: what every front end turns a workbook into before the pipeline sees it.
 
 openpyxl (CLI) and xlwings (Excel) both produce a :class:`Grid` of converted cell values, so the
-pipeline never touches a spreadsheet library. Numbers are Decimal from here on.
+pipeline never touches a spreadsheet library. Numbers are Decimal from here on. The A1 address
+helpers (:func:`ref`, :func:`parse_ref`, :func:`parse_range`, :func:`quote_sheet`) are written here
+once, for the engine, the builder and the Excel bridge alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from functools import cache
 
 from perfscore.engine.decimals import from_float
 
@@ -67,22 +69,64 @@ def convert(raw: object, *, is_error: bool = False) -> CellValue:
     return str(raw)
 
 
+#: Excel's last column (XFD) and row.
+MAX_COL, MAX_ROW = 16384, 1048576
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9]\d{0,6})$")
+
+
+@cache
+def column_letter(col: int) -> str:
+    """1-based column number → letters (1 → ``A``, 27 → ``AA``)."""
+    if not 1 <= col <= MAX_COL:
+        raise ValueError(f"column {col} is outside 1..{MAX_COL}")
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """Column letters → 1-based number (``A`` → 1, ``aa`` → 27)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def ref(row: int, col: int) -> str:
     """1-based (row, col) → ``"H5"``."""
-    return f"{get_column_letter(col)}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 def parse_ref(cell: str) -> tuple[int, int]:
-    """``"H5"`` → (5, 8)."""
-    letters, row = coordinate_from_string(cell)
-    return row, column_index_from_string(letters)
+    """``"H5"`` (or ``"$H$5"``) → (5, 8); ValueError for anything else."""
+    m = _CELL.match(cell)
+    if m is None:
+        raise ValueError(f"not a cell address: {cell!r}")
+    row, col = int(m.group(2)), column_index(m.group(1))
+    if col > MAX_COL or row > MAX_ROW:
+        raise ValueError(f"cell address outside the sheet: {cell!r}")
+    return row, col
+
+
+def parse_range(area: str) -> tuple[int, int, int, int]:
+    """``"A1"`` or ``"$B$2:$D$9"`` (a sheet prefix is ignored) → (top, left, bottom, right)."""
+    first, _, last = area.rpartition("!")[2].partition(":")
+    top, left = parse_ref(first)
+    bottom, right = parse_ref(last) if last else (top, left)
+    return top, left, bottom, right
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as formulas and links write it: ``'履职效能'`` (inner quotes doubled)."""
+    return "'" + name.replace("'", "''") + "'"
 
 
 @dataclass
 class Sheet:
     name: str
     rows: list[list[CellValue]] = field(default_factory=list)
-    hidden: bool = False
 
     def at(self, row: int, col: int) -> CellValue:
         if 1 <= row <= len(self.rows):

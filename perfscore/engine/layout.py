@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from perfscore.engine.framework import Framework, Indicator
 from perfscore.engine.grid import ref
@@ -18,6 +19,8 @@ COVER = "基本情况"
 FINDINGS = "校验结果"
 REPORT = "自评表"
 META = "_perfscore"
+#: The sheet of xlwings settings a udf-mode (.xlsm) form carries (xlwings reads it by this name).
+XLWINGS_CONF = "xlwings.conf"
 LAYOUT_VERSION = "1"
 
 # Indicator sheet columns (1-based). A–J are the published form, exactly as printed.
@@ -61,7 +64,19 @@ class SheetLayout:
         return ref(min(rows), C_SCORE), ref(max(rows), C_SCORE)
 
 
+_SHEETS: WeakKeyDictionary[Framework, tuple[SheetLayout, ...]] = WeakKeyDictionary()
+_COVERS: WeakKeyDictionary[Framework, CoverLayout] = WeakKeyDictionary()
+
+
 def sheet_layouts(fw: Framework) -> list[SheetLayout]:
+    """The indicator sheets of ``fw``'s workbook, in order (computed once per framework)."""
+    hit = _SHEETS.get(fw)
+    if hit is None:
+        hit = _SHEETS[fw] = tuple(_sheet_layouts(fw))
+    return list(hit)
+
+
+def _sheet_layouts(fw: Framework) -> list[SheetLayout]:
     depth = max(i.level for i in fw.walk())
     if depth != 3:
         raise FrameworkError("工作簿版式需要三级指标体系（一级/二级/三级）", path=fw.source)
@@ -79,7 +94,7 @@ def sheet_layouts(fw: Framework) -> list[SheetLayout]:
             row += 1
         row += 1  # a blank line before the sub-totals
         subtotals: dict[str, int] = {}
-        for node in [n for n in fw.walk() if n.level == 2 and _within(n, group)]:
+        for node in _level_two(group):
             subtotals[node.id] = row
             row += 1
         subtotals[group.id] = row
@@ -87,8 +102,11 @@ def sheet_layouts(fw: Framework) -> list[SheetLayout]:
     return layouts
 
 
-def _within(node: Indicator, group: Indicator) -> bool:
-    return node.id == group.id or node.id.startswith(group.id + ".")
+def _level_two(group: Indicator) -> list[Indicator]:
+    """The 二级 indicators a sheet group holds (the group itself when it is one), in order."""
+    if group.level == 2:
+        return [group]
+    return [n for child in group.children for n in _level_two(child)] if group.level < 2 else []
 
 
 @dataclass
@@ -107,6 +125,14 @@ class CoverLayout:
 
 
 def cover_layout(fw: Framework) -> CoverLayout:
+    """Cell addresses on 基本情况 for ``fw`` (computed once per framework; do not change it)."""
+    hit = _COVERS.get(fw)
+    if hit is None:
+        hit = _COVERS[fw] = _cover_layout(fw)
+    return hit
+
+
+def _cover_layout(fw: Framework) -> CoverLayout:
     lay = CoverLayout(width=max(8, 1 + len(fw.budget_fields)))
     c = lay.cells
     c["title"] = "A1"

@@ -16,7 +16,7 @@ from decimal import Decimal
 from perfscore.engine import layout as L
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Finding, Severity
-from perfscore.engine.grid import parse_ref
+from perfscore.engine.grid import parse_ref, quote_sheet
 from perfscore.engine.pipeline import Result
 
 
@@ -53,9 +53,6 @@ class WritePlan:
     blocks: tuple[Block, ...]
     # (sheet, first row): clear perfscore's own rows from here down to the sheet's end, before writing
     clear_from: tuple[tuple[str, int, int], ...] = ()  # (sheet, first_row, columns)
-
-    def sheets(self) -> set[str]:
-        return {b.sheet for b in self.blocks}
 
 
 _MARK = {Severity.ERROR: "✖", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
@@ -105,9 +102,9 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
     # 校验结果 sheet
     lines = []
     for n, f in enumerate(result.findings, 1):
-        link: PlanValue = f.location
+        link: PlanValue = f.where
         if f.cell:
-            target = f"#{_quote(f.sheet)}!{f.cell}"
+            target = f"#{quote_sheet(f.sheet)}!{f.cell}"
             link = Formula(f'=HYPERLINK("{target}","{f.location}")')
         lines.append((n, f.severity.label, f.code, link, f.message))
     if lines:
@@ -120,7 +117,3 @@ def engine_note(result: Result) -> str:
     if result.total is None:
         return "有得分缺失或无效，未能核算总分；请先处理“校验结果”中的错误"
     return f"perfscore 按精确小数核算：总分 {fmt(result.total)}，{result.grade}"
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"

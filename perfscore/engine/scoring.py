@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from perfscore.engine.decimals import round_half_up
 from perfscore.engine.form import Form, Row
@@ -36,8 +37,9 @@ class Leaf:
         return None
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
+    """An indicator with the exact sum of the leaves under it."""
+
     indicator: Indicator
     exact: Decimal | None  # exact sum of the leaves (None if any is missing or invalid)
     children: tuple[Node, ...] = ()

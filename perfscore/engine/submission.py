@@ -105,13 +105,7 @@ class Submission:
 
     @classmethod
     def loads(cls, text: str, fw: Framework, *, source: str = "JSON") -> Submission:
-        try:
-            doc = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise InputDataError(
-                f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}", path=source
-            ) from None
-        return cls.from_json(doc, fw, source=source)
+        return cls.from_json(load_json(text, source=source), fw, source=source)
 
     # ------------------------------------------------------------------------------ JSON out
     @classmethod
@@ -157,6 +151,16 @@ class Submission:
 
     def dumps(self, fw: Framework) -> str:
         return json.dumps(self.to_json(fw), ensure_ascii=False, indent=2) + "\n"
+
+
+def load_json(text: str, *, source: str = "JSON") -> Any:
+    """Parse JSON text with exact decimals; a syntax error names the line and column (exit 2)."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InputDataError(
+            f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}", path=source
+        ) from None
 
 
 def _value(v: Any, key: str, fail: Any, *, numeric: bool = True) -> Value:

@@ -32,7 +32,7 @@ class Reading:
 
     @property
     def usable(self) -> bool:
-        return self.kind in (Kind.NUMBER, Kind.TEXT_NUMBER)
+        return self.kind is Kind.NUMBER or self.kind is Kind.TEXT_NUMBER
 
 
 _UNITS = ("分", "万元", "元")

@@ -1,8 +1,8 @@
-"""The report context: a plain dict built from the engine's :class:`~perfscore.pipeline.Result` only.
+"""The report context: a plain dict built from the engine's :class:`~perfscore.engine.pipeline.Result` only.
 
 Templates (``templates/*.xlsx``) see exactly this dict; its keys are documented in
 ``templates/README.md``. Every number is already formatted as the published form prints it
-(``90.77``, ``0.5``, ``41.8``) with :func:`perfscore.decimals.fmt`; a template turns one back into a
+(``90.77``, ``0.5``, ``41.8``) with :func:`perfscore.engine.decimals.fmt`; a template turns one back into a
 numeric cell with the ``number`` filter. Text the clerk typed is passed through unchanged — it is
 data, never template source.
 """

@@ -8,7 +8,7 @@ filters added to Jinja's usual ones:
 * ``group(key)`` marks a cell to be merged with the cells below it (in consecutive repetitions of a
   row block) that have the same key — the 一级/二级 cells of the published table (:class:`Grouped`).
 
-Compile errors are :class:`jinja2.TemplateError`; :mod:`perfscore.report_template` names the cell.
+Compile errors are :class:`jinja2.TemplateError`; :mod:`perfscore.report.template` names the cell.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from perfscore.errors import PerfscoreError
+from perfscore.errors import LibreOfficeError
 
 #: Output filter per target format (``fmt`` may also be given as ``"xlsx:Calc MS Excel 2007 XML"``).
 FILTERS = {
@@ -63,12 +63,14 @@ def to_pdf(src: Path, outdir: Path, *, timeout: float = 120) -> Path:
 def convert_many(srcs: Sequence[Path], fmt: str, outdir: Path, *, timeout: float | None = None) -> list[Path]:
     """Convert several files in one soffice run; outputs keep the sources' stems.
 
-    ``timeout`` defaults to 60 s plus 2 s per file. Raises :class:`PerfscoreError` if soffice is
+    ``timeout`` defaults to 60 s plus 2 s per file. Raises :class:`LibreOfficeError` if soffice is
     missing, fails, times out, or an output is missing.
     """
     exe = soffice_path()
     if exe is None:
-        raise PerfscoreError("找不到 LibreOffice（soffice）：请安装 libreoffice-calc-nogui 与 fonts-noto-cjk")
+        raise LibreOfficeError(
+            "找不到 LibreOffice（soffice）：请安装 libreoffice-calc-nogui 与 fonts-noto-cjk"
+        )
     if not srcs:
         return []
     ext, _, _ = FILTERS.get(fmt, fmt).partition(":")
@@ -78,12 +80,12 @@ def convert_many(srcs: Sequence[Path], fmt: str, outdir: Path, *, timeout: float
     sources = [Path(s).resolve() for s in srcs]
     stems = [s.stem for s in sources]
     if len(set(stems)) != len(stems):
-        raise PerfscoreError("LibreOffice 转换：多个源文件同名，输出会互相覆盖")
+        raise LibreOfficeError("LibreOffice 转换：多个源文件同名，输出会互相覆盖")
     for s in sources:
         if not s.is_file():
-            raise PerfscoreError(f"LibreOffice 转换：找不到文件 {s}")
+            raise LibreOfficeError(f"LibreOffice 转换：找不到文件 {s}")
         if s.parent == outdir and s.suffix.lstrip(".").lower() == ext.lower():
-            raise PerfscoreError(f"LibreOffice 转换：输出目录不能是源文件所在目录（{outdir}）")
+            raise LibreOfficeError(f"LibreOffice 转换：输出目录不能是源文件所在目录（{outdir}）")
     outputs = [outdir / f"{stem}.{ext}" for stem in stems]
     for stale in outputs:
         stale.unlink(missing_ok=True)
@@ -110,10 +112,10 @@ def convert_many(srcs: Sequence[Path], fmt: str, outdir: Path, *, timeout: float
                 cmd, capture_output=True, text=True, timeout=limit, check=False, cwd=profile
             )
         except subprocess.TimeoutExpired:
-            raise PerfscoreError(f"LibreOffice 转换超时（{limit:.0f} 秒）") from None
+            raise LibreOfficeError(f"LibreOffice 转换超时（{limit:.0f} 秒）") from None
     missing = [p.name for p in outputs if not p.is_file()]
     if proc.returncode != 0 or missing:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"退出码 {proc.returncode}"
-        raise PerfscoreError(f"LibreOffice 转换为 {ext} 失败（缺少 {', '.join(missing[:3])}）：{reason}")
+        raise LibreOfficeError(f"LibreOffice 转换为 {ext} 失败（缺少 {', '.join(missing[:3])}）：{reason}")
     return outputs

@@ -6,19 +6,19 @@ allows becomes several merged rows, manual page breaks are inserted where a page
 scale is fixed by the template), and a group cell that spans a break is split there and its name
 repeated.
 
-:func:`layout` takes the *logical* rows :func:`perfscore.report_render.render` produced (one per
-template row and loop repetition) and returns the :class:`~perfscore.report_sheet.RenderedSheet`.
+:func:`layout` takes the *logical* rows :func:`perfscore.report.render.render` produced (one per
+template row and loop repetition) and returns the :class:`~perfscore.report.sheet.RenderedSheet`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from perfscore.report.sheet import Merge, PageSpec, RenderedSheet, Value, col_points, paper_points
+from perfscore.engine.text import text_width
+from perfscore.report.page import Merge, PageSpec, RenderedSheet, Value, col_points, paper_points
 from perfscore.report.template import Template
 
 _MAX_ROW_HEIGHT = 409.0  # Excel's limit, in points
@@ -34,11 +34,6 @@ class LogicalRow:
     values: dict[int, Value]
     groups: dict[int, Any]  # col -> group key
     run: int  # id of the loop run (consecutive repetitions of one block), 0 outside loops
-
-
-def text_width(text: str, size: float) -> float:
-    """Estimated width in points: CJK and full-width characters 1 em, others 0.55 em."""
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.55 for ch in text)
 
 
 def needed_height(text: str, size: float, width_pt: float) -> float:
@@ -82,7 +77,6 @@ def layout(t: Template, rows: list[LogicalRow], merges: list[Merge]) -> Rendered
         row_breaks=breaks,
         print_title_rows=titles,
         page=t.page,
-        styles=t.styles,
     )
 
 

@@ -1,12 +1,12 @@
-"""Rendering a report template with a context: :func:`render` → :class:`~perfscore.report_sheet.RenderedSheet`.
+"""Rendering a report template with a context: :func:`render` → :class:`~perfscore.report.sheet.RenderedSheet`.
 
 The pieces (see ``templates/README.md`` for the template syntax):
 
-* :mod:`perfscore.report_template` loads and compiles the template (:func:`load_template`);
+* :mod:`perfscore.report.template` loads and compiles the template (:func:`load_template`);
 * this module evaluates its cells with the context, repeating each row block once per item, into
   *logical* rows, and collects the template's merges for every repetition;
-* :mod:`perfscore.report_paging` lays those rows out on pages (heights, breaks, group merges);
-* :func:`perfscore.report_sheet.apply` writes the result with openpyxl (the Excel add-in writes the
+* :mod:`perfscore.report.paging` lays those rows out on pages (heights, breaks, group merges);
+* :func:`perfscore.report.sheet.apply` writes the result with openpyxl (the Excel add-in writes the
   same data through xlwings).
 
 Values from the context are data: they are placed in cells as they are and never rendered again.
@@ -20,12 +20,13 @@ from typing import Any
 
 from jinja2 import TemplateError, Undefined
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.cell import get_column_letter
 
+from perfscore.engine.grid import column_letter
+from perfscore.errors import ReportTemplateError
 from perfscore.report.expressions import Grouped
+from perfscore.report.page import Merge, RenderedSheet, Value
 from perfscore.report.paging import LogicalRow, layout
-from perfscore.report.sheet import Merge, RenderedSheet, Value
-from perfscore.report.template import ReportTemplateError, Segment, Template
+from perfscore.report.template import Segment, Template
 
 
 def render(template: Template, context: dict[str, Any]) -> RenderedSheet:
@@ -100,7 +101,7 @@ def _render_rows(template: Template, seg: Segment, ctx: dict[str, Any], run: int
                 if static is not None:
                     values[c] = static
                 continue
-            raw = _evaluate(template, f"{where}{get_column_letter(c)}{r}", lambda p=prog: p(ctx))  # type: ignore[misc]
+            raw = _evaluate(template, f"{where}{column_letter(c)}{r}", lambda p=prog: p(ctx))  # type: ignore[misc]
             if isinstance(raw, Grouped):
                 groups[c] = raw.key
                 raw = raw.value

@@ -1,107 +1,34 @@
-"""A rendered report as plain data (:class:`RenderedSheet`), and :func:`apply`, which writes it with openpyxl.
+"""Writing a rendered report with openpyxl: into a worksheet (:func:`apply`) or a workbook of its own.
 
-:func:`perfscore.report_render.render` produces a :class:`RenderedSheet`: values, merges, row heights,
-page breaks and print setup, with nothing left for the spreadsheet application to compute. The
-command line writes it with :func:`apply`; the Excel add-in writes the same data through xlwings
-(:class:`CellStyle` is the simplified style it can set there).
-
-The page geometry shared by the template (print scale) and the paging (page height) lives here too:
-:func:`col_points` and :func:`paper_points`.
+The styles of every cell are copied from the template cell it was rendered from; values are written
+as they are (text always as text, never a formula).
 """
 
 from __future__ import annotations
 
 import copy
-import math
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 
-if TYPE_CHECKING:
-    from perfscore.report.template import Template
+from perfscore.engine import layout as L
+from perfscore.engine.grid import column_letter
+from perfscore.report.page import RenderedSheet
+from perfscore.report.template import Template
 
-Value = Union[None, str, Decimal, int, float]  # noqa: UP007 - a runtime alias
-Merge = tuple[int, int, int, int]  # (first row, first col, last row, last col), 1-based
-
-_PAPER = {1: (612.0, 792.0), 8: (842.0, 1191.0), 9: (595.3, 841.9)}  # Letter, A3, A4 (portrait pt)
-
-
-@dataclass(frozen=True)
-class CellStyle:
-    """A simplified style, for front ends that cannot copy openpyxl styles (the xlwings add-in)."""
-
-    font_name: str | None
-    font_size: float
-    bold: bool
-    h_align: str | None
-    v_align: str | None
-    wrap: bool
-    border: bool
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    landscape: bool
-    paper_size: int
-    scale: int
-    margins: tuple[float, float, float, float, float, float]  # left, right, top, bottom, header, footer (in)
-    center_horizontally: bool
-    footer: str
-
-
-@dataclass
-class RenderedSheet:
-    """A rendered report as plain data. Rows/columns are 1-based; merges are (r1, c1, r2, c2)."""
-
-    template: str
-    n_rows: int
-    n_cols: int
-    values: dict[tuple[int, int], Value]
-    source_rows: dict[int, int]  # output row -> template row its styles come from
-    merges: list[Merge]
-    row_heights: dict[int, float]
-    col_widths: dict[int, float]
-    row_breaks: list[int]  # a page ends after each of these rows
-    print_title_rows: tuple[int, int] | None
-    page: PageSpec
-    styles: dict[tuple[int, int], CellStyle] = field(default_factory=dict)  # by template (row, col)
-
-    def matrix(self) -> list[list[Value]]:
-        """All values as one rectangle (for a single bulk write), ``None`` where empty."""
-        return [
-            [self.values.get((r, c)) for c in range(1, self.n_cols + 1)] for r in range(1, self.n_rows + 1)
-        ]
-
-    def style(self, row: int, col: int) -> CellStyle | None:
-        return self.styles.get((self.source_rows.get(row, 0), col))
-
-    @property
-    def print_area(self) -> str:
-        return f"A1:{get_column_letter(self.n_cols)}{self.n_rows}"
-
-
-def col_points(width: float) -> float:
-    """Excel column width (characters of the default font) → points: (w·7 + 5) px at 96 dpi."""
-    return (math.trunc(width * 7 + 0.5) + 5) * 0.75
-
-
-def paper_points(paper: int, landscape: bool) -> tuple[float, float]:
-    """(width, height) in points of an Excel paper size (A4 when unknown), as oriented."""
-    w, h = _PAPER.get(paper, _PAPER[9])
-    return (h, w) if landscape else (w, h)
-
-
-# ------------------------------------------------------------------------------------ openpyxl
+#: 宋体 (SimSun) is not on a Linux server; print it with the Song-style CJK font LibreOffice has.
+_SONG = frozenset({"宋体", "SimSun", "新宋体", "NSimSun"})
+_SONG_PDF = "Noto Serif CJK SC"
 
 
 def apply(rendered: RenderedSheet, template: Template, ws: Any) -> None:
     """Write a rendered sheet into an empty openpyxl worksheet: values, styles, merges, print setup."""
     _write_rows(rendered, template.ws, ws)
     for c, w in rendered.col_widths.items():
-        ws.column_dimensions[get_column_letter(c)].width = w
+        ws.column_dimensions[column_letter(c)].width = w
     for r1, c1, r2, c2 in rendered.merges:
         if (r1, c1) != (r2, c2):
             ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
@@ -160,3 +87,30 @@ def _print_setup(rendered: RenderedSheet, tws: Any, ws: Any) -> None:
     ws.row_breaks = RowBreak()
     for b in rendered.row_breaks:
         ws.row_breaks.append(Break(id=b))
+
+
+def standalone_workbook(rendered: RenderedSheet, template: Template, *, for_pdf: bool = False) -> Workbook:
+    """A new workbook holding only the rendered 自评表 sheet (styles, merges and print setup included).
+
+    ``for_pdf``: print 宋体 with the Song-style CJK font LibreOffice has on a Linux server.
+    """
+    wb = Workbook()
+    # Column widths count characters of the default font: Arial 10 has Calibri 11's 7-pixel digit
+    # (LibreOffice has Liberation Sans, metric-compatible with Arial, where Calibri falls back to the
+    # wider DejaVu Sans), so the printed columns keep the widths the page layout was computed for.
+    wb._fonts = IndexedList([Font(name="Arial", size=10, family=2)])
+    ws = wb.active
+    ws.title = L.REPORT
+    apply(rendered, template, ws)
+    if for_pdf:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.has_style and cell.font.name in _SONG:
+                    cell.font = _with_font(cell.font, _SONG_PDF)
+    return wb
+
+
+def _with_font(font: Font, name: str) -> Font:
+    new = copy.copy(font)
+    new.name = name
+    return new

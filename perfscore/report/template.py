@@ -11,10 +11,10 @@ Syntax (see ``templates/README.md``):
   block) that have the same key — the 一级/二级 cells of the published table; ``number`` turns a
   formatted number (``"12.5"``) back into a numeric cell.
 
-The cells are compiled with :mod:`perfscore.report_expressions` (sandboxed, strict Jinja); a problem
+The cells are compiled with :mod:`perfscore.report.expressions` (sandboxed, strict Jinja); a problem
 is a :class:`ReportTemplateError` naming the file and cell. :func:`load_template` returns a
 :class:`Template`: the compiled cells, the row blocks (:class:`Segment`), merges, sizes, styles and
-the print setup (:class:`~perfscore.report_sheet.PageSpec`, its scale fixed so that all columns fit
+the print setup (:class:`~perfscore.report.page.PageSpec`, its scale fixed so that all columns fit
 the page width).
 """
 
@@ -30,24 +30,16 @@ from typing import Any
 
 from jinja2 import TemplateError
 from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
 
-from perfscore.errors import PerfscoreError
+from perfscore.engine.grid import parse_range
+from perfscore.errors import ReportTemplateError
 from perfscore.report.expressions import Loop, Program, compile_cell, compile_loop
-from perfscore.report.sheet import CellStyle, Merge, PageSpec, Value, col_points, paper_points
+from perfscore.report.page import Merge, PageSpec, Value, col_points, paper_points
 
 _FOR = re.compile(r"^\s*\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\s+(.+?)(?:\s+if\s+(.+?))?\s*-?%\}\s*$", re.S)
 _ENDFOR = re.compile(r"^\s*\{%-?\s*endfor\s*-?%\}\s*$")
 
 Pos = tuple[int, int]  # (row, col), 1-based
-
-
-class ReportTemplateError(PerfscoreError):
-    """A report template cannot be used: names the template file and cell."""
-
-    def __init__(self, path: str, cell: str, detail: str) -> None:
-        super().__init__(f"报表模板单元格 {cell}：{detail}", path=path)
-        self.cell = cell
 
 
 @dataclass
@@ -74,7 +66,6 @@ class Template:
     fonts: dict[Pos, tuple[float, bool]]  # (size, wrap) of every styled cell
     title_rows: tuple[int, int] | None
     page: PageSpec
-    styles: dict[Pos, CellStyle]
 
 
 _CACHE: dict[tuple[str, float], Template] = {}  # one entry: the last template loaded
@@ -89,7 +80,7 @@ def load_template(path: Path) -> Template:
     try:
         key = (str(path.resolve()), os.stat(path).st_mtime)
     except OSError:
-        raise PerfscoreError("报表模板文件不存在", path=str(path)) from None
+        raise ReportTemplateError(str(path), "", "报表模板文件不存在") from None
     hit = _CACHE.get(key)
     if hit is None:
         hit = _compile(path)
@@ -111,13 +102,13 @@ def _compile(path: Path) -> Template:
     heights = {
         r: float(d.height) for r, d in ws.row_dimensions.items() if d.height is not None and r <= ws.max_row
     }
-    fonts, styles = _cell_styles(ws, n_cols)
+    fonts = _cell_fonts(ws, n_cols)
     titles = _title_rows(ws.print_title_rows)
     if titles and any(s.loop and s.first <= titles[1] and titles[0] <= s.last for s in segments):
         raise ReportTemplateError(name, where + f"{titles[0]}:{titles[1]}", "打印标题行不能在循环块内")
     return Template(
         name, ws, n_cols, cells.programs, cells.statics, segments, merges, heights, widths, fonts, titles,
-        _page(ws, widths, n_cols), styles,
+        _page(ws, widths, n_cols),
     )  # fmt: skip
 
 
@@ -126,7 +117,7 @@ def _open_sheet(path: Path) -> Any:
     try:
         wb = load_workbook(path, rich_text=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise PerfscoreError(f"无法读取报表模板（{type(exc).__name__}: {exc}）", path=str(path)) from None
+        raise ReportTemplateError(str(path), "", f"无法读取报表模板（{type(exc).__name__}: {exc}）") from None
     return wb["自评表"] if "自评表" in wb.sheetnames else wb.worksheets[0]
 
 
@@ -224,24 +215,14 @@ def _merges(ws: Any, segments: list[Segment], name: str, where: str) -> list[Mer
     return merges
 
 
-def _cell_styles(ws: Any, n_cols: int) -> tuple[dict[Pos, tuple[float, bool]], dict[Pos, CellStyle]]:
-    """(font size, wrap) of every styled cell, for the row heights, and its simplified style."""
+def _cell_fonts(ws: Any, n_cols: int) -> dict[Pos, tuple[float, bool]]:
+    """(font size, wrap) of every styled cell, for the row heights."""
     fonts: dict[Pos, tuple[float, bool]] = {}
-    styles: dict[Pos, CellStyle] = {}
     for row in ws.iter_rows(max_col=n_cols):
         for cell in row:
-            if not cell.has_style:
-                continue
-            size = float(cell.font.sz or 11)
-            wrap = bool(cell.alignment.wrap_text)
-            fonts[(cell.row, cell.column)] = (size, wrap)
-            b = cell.border
-            styles[(cell.row, cell.column)] = CellStyle(
-                cell.font.name, size, bool(cell.font.b), cell.alignment.horizontal,
-                cell.alignment.vertical, wrap,
-                any(getattr(b, s) is not None and getattr(b, s).style for s in ("left", "right", "top", "bottom")),
-            )  # fmt: skip
-    return fonts, styles
+            if cell.has_style:
+                fonts[(cell.row, cell.column)] = (float(cell.font.sz or 11), bool(cell.alignment.wrap_text))
+    return fonts
 
 
 # ------------------------------------------------------------------------------------ print setup
@@ -252,8 +233,7 @@ def _print_cols(ws: Any) -> int:
     if not area:
         return 0
     text = area[0] if isinstance(area, (list, tuple)) else str(area).split(",")[0]
-    _, _, c2, _ = range_boundaries(text.rpartition("!")[2].replace("$", ""))
-    return int(c2)
+    return parse_range(text)[3]
 
 
 def _title_rows(spec: str | None) -> tuple[int, int] | None:

@@ -1,0 +1,151 @@
+"""Writing into a workbook with openpyxl: apply a :class:`~perfscore.engine.plan.WritePlan`, atomically.
+
+Writing loads the workbook with its formulas and VBA, changes only the cells a plan names, and saves
+through :func:`perfscore.xlsx.atomic.replace_atomically`, so a failed save leaves the original
+untouched. openpyxl keeps cell values, formulas, styles, data validation, conditional formats,
+comments, defined names, protection and print settings, and with ``keep_vba`` the VBA project and
+form buttons. It drops charts and images it did not create (perfscore's templates contain none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from perfscore.engine import layout as L
+from perfscore.engine.pipeline import Result
+from perfscore.engine.plan import Formula, PlanValue, WritePlan, calc_plan
+from perfscore.errors import WriteError
+from perfscore.xlsx.atomic import check_writable, replace_atomically
+from perfscore.xlsx.reader import evaluate_file, opened
+from perfscore.xlsx.sniff import sniff
+
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+MACRO_SUFFIXES = (".xlsm", ".xltm")
+
+
+@contextmanager
+def editing(path: Path, out: Path | None = None) -> Iterator[tuple[Workbook, list[str]]]:
+    """Open the workbook at ``path`` to change it; on leaving, save it atomically (in place or to ``out``).
+
+    Yields the workbook and what openpyxl says it cannot keep. If it cannot keep part of the file
+    (e.g. an Excel extension it does not support), an in-place write is refused (:class:`WriteError`,
+    nothing changed); writing to another file ``out`` goes ahead and the caller shows the losses.
+    """
+    path = Path(path)
+    target = Path(out) if out is not None else path
+    sniff(path)
+    check_writable(target)
+    keep_vba = path.suffix.lower() in MACRO_SUFFIXES
+    warned: list[str] = []
+    with opened(path, warned, keep_vba=keep_vba, data_only=False, rich_text=True) as wb:
+        losses = [w for w in warned if not _repaired(wb, w)]
+        if losses and _same_file(path, target):
+            raise WriteError(
+                f"此文件含有 openpyxl 无法保留的内容（{'；'.join(losses)[:200]}），为免丢失未写入；"
+                "请用 -o 另存为新文件，或在 Excel 中用“计算”按钮；原文件未被改动",
+                path=str(target),
+            )
+        yield wb, losses
+        save_atomic(wb, target)
+
+
+def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str]:
+    """Write ``plan`` into the workbook at ``path`` (in place, or into ``out``), atomically.
+
+    Returns what openpyxl could not keep (only possible with ``out``; see :func:`editing`).
+    """
+    with editing(path, out) as (wb, losses):
+        for sheet, first, columns in plan.clear_from:
+            if sheet in wb.sheetnames:
+                ws = wb[sheet]
+                for row in ws.iter_rows(min_row=first, max_row=max(ws.max_row, first), max_col=columns):
+                    for cell in row:
+                        if cell.value is not None:
+                            cell.value = None
+        for block in plan.blocks:
+            ws = wb[block.sheet] if block.sheet in wb.sheetnames else _new_sheet(wb, block.sheet)
+            for dr, line in enumerate(block.values):
+                for dc, value in enumerate(line):
+                    _put(ws.cell(row=block.top + dr, column=block.left + dc), value)
+    return losses
+
+
+def calculate_file(
+    path: Path, out: Path | None = None, *, now: dt.datetime | None = None
+) -> tuple[Result, list[str]]:
+    """Read and evaluate the form at ``path``, then write the calc plan into it (or into ``out``)."""
+    result = evaluate_file(path)
+    return result, apply_plan(path, calc_plan(result, now or dt.datetime.now()), out)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+_PRINT_AREA = re.compile(r"^Print area cannot be set to Defined name: (.*)\.$")
+_WHOLE_COLS = re.compile(r"^\$?([A-Z]{1,3}):\$?([A-Z]{1,3})$")
+_WHOLE_ROWS = re.compile(r"^\$?(\d+):\$?(\d+)$")
+
+
+def _repaired(wb: Workbook, warning: str) -> bool:
+    """Restore a print area of whole columns/rows (``'校验结果'!$A:$E``) that openpyxl 3.1 cannot parse.
+
+    The equivalent cell range (``A1:E1048576``) is set instead, which Excel shows as ``$A:$E`` again.
+    """
+    m = _PRINT_AREA.match(warning)
+    if not m:
+        return False
+    ranges: dict[str, list[str]] = {}
+    for part in m.group(1).split(","):
+        sheet, sep, area = part.rpartition("!")
+        sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        if not sep or sheet not in wb.sheetnames:
+            return False
+        cols, rows = _WHOLE_COLS.match(area), _WHOLE_ROWS.match(area)
+        if cols:
+            ranges.setdefault(sheet, []).append(f"{cols[1]}1:{cols[2]}1048576")
+        elif rows:
+            ranges.setdefault(sheet, []).append(f"A{rows[1]}:XFD{rows[2]}")
+        else:
+            return False
+    for sheet, areas in ranges.items():
+        wb[sheet].print_area = areas
+    return True
+
+
+def _new_sheet(wb: Workbook, name: str) -> Any:
+    """A perfscore sheet the user deleted (e.g. 校验结果) is recreated before the hidden meta sheet."""
+    index = wb.sheetnames.index(L.META) if L.META in wb.sheetnames else len(wb.sheetnames)
+    return wb.create_sheet(name, index)
+
+
+def _put(cell: Any, value: PlanValue) -> None:
+    if isinstance(value, Formula):
+        cell.value = value.text
+    elif isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # never a formula, even if it starts with "="
+    elif isinstance(value, Decimal):
+        cell.value = int(value) if value == value.to_integral_value() else float(value)
+    elif isinstance(value, dt.datetime):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    else:  # int or None
+        cell.value = value
+
+
+def save_atomic(wb: Workbook, target: Path) -> None:
+    """Save ``wb`` to ``target`` all or nothing (see :func:`perfscore.xlsx.atomic.replace_atomically`)."""
+    replace_atomically(Path(target), wb.save)
