@@ -19,26 +19,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perfscore.builder import build_workbook  # noqa: E402
-from perfscore.engine import framework  # noqa: E402
-from perfscore.engine.submission import Submission  # noqa: E402
+import perfscore  # noqa: E402
+from perfscore import Submission  # noqa: E402
 
-FRAMEWORK = "gz-dept-overall-2022"
 TEMPLATE = "perfscore-template-native.xlsx"
 SEED_EXAMPLE = "seed-2022-example.xlsx"
 
 
 def seed_submission() -> Submission:
-    fw = framework.load(FRAMEWORK)
+    fw = perfscore.load_framework()
     text = (resources.files("perfscore") / "data" / "seed-2022.json").read_text("utf-8")
     return Submission.loads(text, fw, source="perfscore/data/seed-2022.json")
 
 
 def build_all(outdir: Path) -> list[Path]:
-    fw = framework.load(FRAMEWORK)
+    fw = perfscore.load_framework()
     template, example = outdir / TEMPLATE, outdir / SEED_EXAMPLE
-    build_workbook(template, fw, mode="native")
-    build_workbook(example, fw, mode="native", submission=seed_submission())
+    perfscore.build_workbook(template, fw, mode="native")
+    perfscore.build_workbook(example, fw, mode="native", submission=seed_submission())
     return [template, example]
 
 
