@@ -44,8 +44,8 @@ def setup_page(ws: Any, *, landscape: bool, area: str, titles: str | None) -> No
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.top, ws.page_margins.bottom = 0.4, 0.5
+    ws.page_margins.header, ws.page_margins.footer = 0.2, 0.25
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.center.font = FONT
@@ -73,7 +73,7 @@ def default_template() -> Workbook:
     put(ws, "I3:J3", '{{ header["单位数"] }}')
     # one row per text field of the header (年度整体绩效目标, 整体绩效目标完成情况, 未能完成原因)
     put(ws, "A4:B4", "{{ f.key }}")
-    put(ws, "C4:J4", "{{ f.value }}", h="left", v="top")
+    put(ws, "C4:J4", "{{ f.value | paragraphs }}", h="left", v="top")
     ws["K4"], ws["L4"] = "{% for f in header_texts %}", "{% endfor %}"
     # 年度部门预算情况 (万元), laid out as printed on the published form
     put(ws, "A5:B8", "年度部门预算情况（{{ budget_unit }}）")

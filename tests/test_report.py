@@ -307,7 +307,7 @@ def test_pdf_of_the_seed_has_the_whole_table(seed_pdf: Path) -> None:
     count, size = pages(seed_pdf)
     w, h = (float(x) for x in re.findall(r"[\d.]+", size)[:2])
     assert abs(w - 842) < 2 and abs(h - 595) < 2, size
-    assert count >= 2
+    assert count == 4  # pinned in tests/test_print.py too, with and without the machine's fonts
     # the table header is on the page where the table starts and on every page after it
     first = next(
         p for p in range(1, count + 1) if squash(fw.leaves()[0].name) in squash(pdftotext(seed_pdf, p))

@@ -13,10 +13,10 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from perfscore.engine import layout as L
 from perfscore.engine.text import display_width
 
-FONT = "宋体"  # SimSun in Excel and WPS; LibreOffice substitutes Noto CJK
-FONT_SIZE = 11
+FONT, FONT_SIZE = L.FORM_FONT, L.FORM_FONT_SIZE  # SimSun in Excel and WPS; LibreOffice substitutes Noto CJK
 LINE_PT = 14.5  # height of one line of 11 pt text
 MAX_ROW_PT = 409.0  # Excel's maximum row height
 

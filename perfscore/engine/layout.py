@@ -23,6 +23,9 @@ META = "_perfscore"
 XLWINGS_CONF = "xlwings.conf"
 LAYOUT_VERSION = "1"
 
+#: The default font of every form perfscore builds (SimSun in Excel and WPS): column widths count its digits.
+FORM_FONT, FORM_FONT_SIZE = "宋体", 11
+
 # Indicator sheet columns (1-based). A–J are the published form, exactly as printed.
 COLUMNS = (
     "一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "指标解释", "得分/自评分", "未达标原因", "改进措施",

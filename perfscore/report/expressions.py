@@ -6,7 +6,9 @@ filters added to Jinja's usual ones:
 
 * ``number`` turns a formatted number (``"12.5"``) back into a numeric cell;
 * ``group(key)`` marks a cell to be merged with the cells below it (in consecutive repetitions of a
-  row block) that have the same key — the 一级/二级 cells of the published table (:class:`Grouped`).
+  row block) that have the same key — the 一级/二级 cells of the published table (:class:`Grouped`);
+* ``paragraphs`` prints a long text one paragraph per row, so it can continue on the next page
+  (:class:`Paragraphs`); the row's other cells run down beside them and are repeated after a break.
 
 Compile errors are :class:`jinja2.TemplateError`; :mod:`perfscore.report.template` names the cell.
 """
@@ -60,10 +62,47 @@ def _group(value: Any, key: Any = None) -> Grouped:
     return Grouped(value, value if key is None else key)
 
 
+#: A paragraph longer than this many characters is cut after a sentence (。！？；) into several rows.
+MAX_PARAGRAPH = 300
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """What the ``paragraphs`` filter returns: the text's non-blank lines, each printed in a row."""
+
+    items: tuple[str, ...]
+
+
+def _paragraphs(value: Any) -> Paragraphs:
+    """Filter: split a text at its line breaks (and long paragraphs after a sentence) into rows."""
+    if isinstance(value, Undefined):
+        str(value)  # raises UndefinedError
+    text = "" if value is None else str(value)
+    items: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.strip():
+            items.extend(_pieces(line))
+    return Paragraphs(tuple(items))
+
+
+def _pieces(line: str) -> list[str]:
+    """``line`` cut after sentences into pieces of at most :data:`MAX_PARAGRAPH` characters where it can."""
+    if len(line) <= MAX_PARAGRAPH:
+        return [line]
+    pieces = [""]
+    for sentence in filter(None, _SENTENCE_END.split(line)):
+        if pieces[-1] and len(pieces[-1]) + len(sentence) > MAX_PARAGRAPH:
+            pieces.append("")
+        pieces[-1] += sentence
+    return pieces
+
+
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     env.filters["number"] = _number
     env.filters["group"] = _group
+    env.filters["paragraphs"] = _paragraphs
     return env
 
 

@@ -5,6 +5,12 @@ directory, so parallel runs never collide and no user setting leaks in. The prof
 *always* recalculate formulas on load: LibreOffice otherwise trusts the cached values of files that
 claim to come from Excel (XlsxWriter's do), and a "recalculated" copy would just echo them.
 
+Fonts are perfscore's choice too, not the machine's: each run gets a fontconfig file of its own
+(:func:`font_config`) that maps the fonts Chinese forms name (宋体/SimSun, 黑体, 仿宋, 楷体, 微软雅黑,
+Arial, Calibri, Times New Roman, …) to the Noto CJK fonts (Debian's ``fonts-noto-cjk``). Without it
+LibreOffice substitutes whatever the machine has (Liberation, DejaVu, …), whose different widths
+change column widths, line breaks and page counts.
+
 Startup dominates the cost (seconds), so convert many files in one run with :func:`convert_many`.
 """
 
@@ -16,6 +22,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from perfscore.errors import LibreOfficeError
 
@@ -34,6 +41,37 @@ _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
+
+
+#: The fonts every LibreOffice run of perfscore uses; Debian/Ubuntu package ``fonts-noto-cjk``.
+SANS, SERIF = "Noto Sans CJK SC", "Noto Serif CJK SC"
+FONT_PACKAGE = "fonts-noto-cjk"
+#: Font families mapped to :data:`SERIF` (Song/Ming and serif faces) and to :data:`SANS` (the rest).
+SERIF_FAMILIES = ("宋体", "SimSun", "新宋体", "NSimSun", "仿宋", "仿宋_GB2312", "FangSong", "楷体",
+                  "楷体_GB2312", "KaiTi", "华文宋体", "STSong", "华文仿宋", "华文楷体", "Times New Roman",
+                  "Liberation Serif", "DejaVu Serif", "serif")  # fmt: skip
+SANS_FAMILIES = ("黑体", "SimHei", "微软雅黑", "Microsoft YaHei", "等线", "DengXian", "Arial", "Calibri",
+                 "Cambria", "Helvetica", "Liberation Sans", "Carlito", "DejaVu Sans", "WenQuanYi Micro Hei",
+                 "WenQuanYi Zen Hei", "sans-serif")  # fmt: skip
+
+
+def font_config(base: str | None = None) -> str:
+    """A fontconfig file: the machine's configuration (``base``, else ``$FONTCONFIG_FILE``, else the
+    system's) plus strong rules mapping :data:`SERIF_FAMILIES` and :data:`SANS_FAMILIES` to Noto CJK."""
+    include = base or os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+
+    def rule(families: Sequence[str], target: str) -> str:
+        return "\n".join(
+            f'<match target="pattern"><test qual="any" name="family"><string>{escape(f)}</string></test>'
+            f'<edit name="family" mode="assign" binding="strong"><string>{target}</string></edit></match>'
+            for f in families
+        )
+
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f'<include ignore_missing="yes">{escape(include)}</include>\n'
+        f"{rule(SERIF_FAMILIES, SERIF)}\n{rule(SANS_FAMILIES, SANS)}\n</fontconfig>\n"
+    )
 
 
 def soffice_path() -> str | None:
@@ -94,6 +132,8 @@ def convert_many(srcs: Sequence[Path], fmt: str, outdir: Path, *, timeout: float
         user = Path(profile) / "user"
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(_PROFILE, "utf-8")
+        fonts = Path(profile) / "fonts.conf"
+        fonts.write_text(font_config(), "utf-8")
         cmd = [
             exe,
             f"-env:UserInstallation={Path(profile).as_uri()}",
@@ -108,8 +148,9 @@ def convert_many(srcs: Sequence[Path], fmt: str, outdir: Path, *, timeout: float
             *map(str, sources),
         ]
         try:
+            env = {**os.environ, "FONTCONFIG_FILE": str(fonts)}
             proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=limit, check=False, cwd=profile
+                cmd, capture_output=True, text=True, timeout=limit, check=False, cwd=profile, env=env
             )
         except subprocess.TimeoutExpired:
             raise LibreOfficeError(f"LibreOffice 转换超时（{limit:.0f} 秒）") from None

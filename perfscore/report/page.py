@@ -58,9 +58,33 @@ class RenderedSheet:
         return f"A1:{column_letter(self.n_cols)}{self.n_rows}"
 
 
-def col_points(width: float) -> float:
-    """Excel column width (characters of the default font) → points: (w·7 + 5) px at 96 dpi."""
-    return (math.trunc(width * 7 + 0.5) + 5) * 0.75
+@dataclass(frozen=True)
+class ColumnMetrics:
+    """How wide a column prints. A column width counts digits of the workbook's default font, so its
+    size in points depends on that font and on the application that prints it: ``narrow_px`` is the
+    narrowest digit (in pixels at 96 dpi) any of them uses, ``wide_px`` the widest. Text is wrapped for
+    the narrowest columns (rows are tall enough everywhere) and the print scale fits the widest table
+    on the page (it is never cut at the right edge)."""
+
+    narrow_px: int
+    wide_px: int
+
+
+#: perfscore's own PDF: default font Noto Sans CJK SC 10, whose digit LibreOffice prints 7 px wide.
+PDF_METRICS = ColumnMetrics(7, 7)
+
+
+def form_metrics(font_size: float) -> ColumnMetrics:
+    """The metrics of a sheet inside a form whose default font is a CJK font of ``font_size`` points
+    (宋体 11 in perfscore's forms): its digit is 0.5 em wide in 宋体/SimSun (Excel, WPS) and up to
+    0.6 em in the Noto CJK faces LibreOffice substitutes; 7 px is the narrowest default digit."""
+    return ColumnMetrics(7, math.ceil(font_size * 4 / 3 * 0.6))
+
+
+def col_points(width: float, digit_px: int = 7) -> float:
+    """Excel column width (digits of the default font) → points: trunc(w·px + 0.5) pixels plus
+    Excel's padding of 2·⌈px/4⌉ + 1 pixels, at 96 dpi (5 px padding for the usual 7 px digit)."""
+    return (math.trunc(width * digit_px + 0.5) + 2 * math.ceil(digit_px / 4) + 1) * 0.75
 
 
 def paper_points(paper: int, landscape: bool) -> tuple[float, float]:

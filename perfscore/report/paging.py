@@ -1,10 +1,11 @@
 """Page layout of a rendered report: row heights, physical rows, merges and manual page breaks.
 
 Layout is computed, not left to the spreadsheet application, so Excel, WPS and LibreOffice print the
-same pages: row heights are estimated from the text (:func:`needed_height`), a row taller than Excel
-allows becomes several merged rows, manual page breaks are inserted where a page is full (the print
-scale is fixed by the template), and a group cell that spans a break is split there and its name
-repeated.
+same pages: the print scale is the largest at which the widest the columns may print
+(:class:`~perfscore.report.page.ColumnMetrics`) fits the page width, row heights are estimated from
+the text wrapped in the narrowest they may print (:func:`needed_height`), a row taller than Excel
+allows becomes several merged rows, manual page breaks are inserted where a page is full, and a group
+cell (or a cell beside paragraphs) that spans a break is split there and its value repeated.
 
 :func:`layout` takes the *logical* rows :func:`perfscore.report.render.render` produced (one per
 template row and loop repetition) and returns the :class:`~perfscore.report.sheet.RenderedSheet`.
@@ -14,16 +15,26 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from perfscore.engine.text import text_width
-from perfscore.report.page import Merge, PageSpec, RenderedSheet, Value, col_points, paper_points
+from perfscore.report.page import (
+    ColumnMetrics,
+    Merge,
+    PageSpec,
+    RenderedSheet,
+    Value,
+    col_points,
+    paper_points,
+)
 from perfscore.report.template import Template
 
 _MAX_ROW_HEIGHT = 409.0  # Excel's limit, in points
 
-Run = tuple[int, int, int]  # a group cell merged down: (col, first logical row, last logical row)
+#: Cells merged down over several logical rows and split at page breaks, each piece showing the value:
+#: (first col, last col, first logical row, last logical row).
+Run = tuple[int, int, int, int]
 
 
 @dataclass
@@ -34,6 +45,7 @@ class LogicalRow:
     values: dict[int, Value]
     groups: dict[int, Any]  # col -> group key
     run: int  # id of the loop run (consecutive repetitions of one block), 0 outside loops
+    paragraphs: tuple[int, tuple[str, ...]] | None = None  # (col, items) of a ``paragraphs`` cell
 
 
 def needed_height(text: str, size: float, width_pt: float) -> float:
@@ -45,19 +57,22 @@ def needed_height(text: str, size: float, width_pt: float) -> float:
     return lines * size * 1.45 + 5.0
 
 
-def layout(t: Template, rows: list[LogicalRow], merges: list[Merge]) -> RenderedSheet:
-    """Lay the logical rows out on pages; ``merges`` are in logical rows (0-based)."""
-    colpt = {c: col_points(w) for c, w in t.widths.items()}
+def layout(
+    t: Template, rows: list[LogicalRow], merges: list[Merge], runs: list[Run], metrics: ColumnMetrics
+) -> RenderedSheet:
+    """Lay the logical rows out on pages; ``merges`` and ``runs`` are in logical rows (0-based)."""
+    colpt = {c: col_points(w, metrics.narrow_px) for c, w in t.widths.items()}
+    page = replace(t.page, scale=fit_scale(t, metrics.wide_px))
     span_of, covered = _merge_spans(merges)
-    runs = _group_runs(rows, t.n_cols)
-    in_run = {(r, c) for c, a, b in runs for r in range(a, b + 1)}
+    runs = runs + _group_runs(rows, t.n_cols)
+    in_run = {(r, c) for c1, c2, a, b in runs for r in range(a, b + 1) for c in range(c1, c2 + 1)}
     heights = _row_heights(t, rows, colpt, span_of, in_run)
     _fit_group_runs(t, rows, runs, colpt, heights)
     phys = _Physical.of(heights)
     fixed = [(phys.first[r1], c1, phys.last(r2), c2) for r1, c1, r2, c2 in merges]
     fixed += _tall_row_merges(phys, t.n_cols, covered | in_run)
     titles = _print_titles(t, rows, phys)
-    breaks = _page_breaks(t.page, phys.heights, fixed, titles)
+    breaks = _page_breaks(page, phys.heights, fixed, titles)
     values: dict[tuple[int, int], Value] = {
         (phys.first[i], c): v
         for i, row in enumerate(rows)
@@ -76,8 +91,17 @@ def layout(t: Template, rows: list[LogicalRow], merges: list[Merge]) -> Rendered
         col_widths=dict(t.widths),
         row_breaks=breaks,
         print_title_rows=titles,
-        page=t.page,
+        page=page,
     )
+
+
+def fit_scale(t: Template, digit_px: int) -> int:
+    """The largest print scale (at most the template's own) at which all columns fit the page width
+    when a digit of the default font prints ``digit_px`` pixels wide."""
+    pw, _ = paper_points(t.page.paper_size, t.page.landscape)
+    printable = pw - (t.page.margins[0] + t.page.margins[1]) * 72
+    total = sum(col_points(t.widths[c], digit_px) for c in range(1, t.n_cols + 1))
+    return max(10, min(t.page.scale, math.floor(printable / total * 100))) if total else t.page.scale
 
 
 def _merge_spans(merges: list[Merge]) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
@@ -109,7 +133,7 @@ def _group_runs(rows: list[LogicalRow], n_cols: int) -> list[Run]:
             if same:
                 continue
             if start is not None and i - 1 > start:
-                runs.append((c, start, i - 1))
+                runs.append((c, c, start, i - 1))
             start = i if i < n and c in rows[i].groups else None
     return runs
 
@@ -140,12 +164,13 @@ def _row_heights(
 def _fit_group_runs(
     t: Template, rows: list[LogicalRow], runs: list[Run], colpt: dict[int, float], heights: list[float]
 ) -> None:
-    """A merged group cell must fit its rows: the last row of a run grows by what is missing."""
-    for c, a, b in runs:
+    """A merged run must fit its rows: the last row of a run grows by what is missing."""
+    for c, c2, a, b in runs:
         v = rows[a].values.get(c)
         if v is not None:
             size, wrap = t.fonts.get((rows[a].trow, c), (11.0, False))
-            need = needed_height(str(v), size, colpt.get(c, 0.0)) if wrap else size * 1.45 + 5.0
+            width = sum(colpt.get(k, 0.0) for k in range(c, c2 + 1))
+            need = needed_height(str(v), size, width) if wrap else size * 1.45 + 5.0
             have = sum(heights[a : b + 1])
             if need > have:
                 heights[b] += need - have
@@ -202,18 +227,18 @@ def _split_group_runs(
     breaks: list[int],
     values: dict[tuple[int, int], Value],
 ) -> list[Merge]:
-    """Merge each group run, cut at the page breaks; every piece shows the value (added to ``values``)."""
+    """Merge each run, cut at the page breaks; every piece shows the value (added to ``values``)."""
     merges: list[Merge] = []
     starts = {b + 1 for b in breaks}
-    for c, a, b in runs:
+    for c, c2, a, b in runs:
         p1, p2 = phys.first[a], phys.last(b)
         cuts = [p1] + [s for s in sorted(starts) if p1 < s <= p2] + [p2 + 1]
         v = rows[a].values.get(c)
         for lo, hi in itertools.pairwise(cuts):
             if v is not None:
                 values[(lo, c)] = v
-            if hi - 1 > lo:
-                merges.append((lo, c, hi - 1, c))
+            if hi - 1 > lo or c2 > c:
+                merges.append((lo, c, hi - 1, c2))
     return merges
 
 
@@ -223,7 +248,7 @@ def _page_breaks(
     """Rows after which a page ends, so no page overflows; never inside a (non-group) merge."""
     _, ph = paper_points(page.paper_size, page.landscape)
     m = page.margins
-    capacity = (ph - (m[2] + m[3]) * 72) * 100 / page.scale * 0.97
+    capacity = (ph - (m[2] + m[3]) * 72) * 100 / page.scale * 0.99  # room for rounding row heights
     title_h = sum(heights[r - 1] for r in range(titles[0], titles[1] + 1)) if titles else 0.0
     blocked: set[int] = set()  # a break before row r is not allowed
     for r1, _, r2, _ in merges:

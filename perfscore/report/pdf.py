@@ -17,7 +17,9 @@ from perfscore.xlsx.atomic import replace_atomically
 def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
     """Print just the report: a temporary workbook holding only the 自评表 sheet, through LibreOffice.
 
-    The PDF replaces ``pdf`` all or nothing.
+    ``rendered`` must be laid out with :data:`~perfscore.report.page.PDF_METRICS`. The fonts are
+    perfscore's (:mod:`perfscore.report.libreoffice`), so the pages are the same on every machine that
+    has the Noto CJK fonts. The PDF replaces ``pdf`` all or nothing.
     """
     pdf = Path(pdf)
     folder = pdf.parent if str(pdf.parent) else Path(".")

@@ -16,12 +16,9 @@ from openpyxl.worksheet.pagebreak import Break, RowBreak
 
 from perfscore.engine import layout as L
 from perfscore.engine.grid import column_letter
+from perfscore.report import libreoffice
 from perfscore.report.page import RenderedSheet
 from perfscore.report.template import Template
-
-#: 宋体 (SimSun) is not on a Linux server; print it with the Song-style CJK font LibreOffice has.
-_SONG = frozenset({"宋体", "SimSun", "新宋体", "NSimSun"})
-_SONG_PDF = "Noto Serif CJK SC"
 
 
 def apply(rendered: RenderedSheet, template: Template, ws: Any) -> None:
@@ -92,21 +89,27 @@ def _print_setup(rendered: RenderedSheet, tws: Any, ws: Any) -> None:
 def standalone_workbook(rendered: RenderedSheet, template: Template, *, for_pdf: bool = False) -> Workbook:
     """A new workbook holding only the rendered 自评表 sheet (styles, merges and print setup included).
 
-    ``for_pdf``: print 宋体 with the Song-style CJK font LibreOffice has on a Linux server.
+    Its default font is the forms' (宋体 11), so the sheet copied into a form keeps its widths
+    (render it with :func:`perfscore.report.page.form_metrics`). ``for_pdf``: a workbook for perfscore's
+    own LibreOffice run instead (render it with :data:`~perfscore.report.page.PDF_METRICS`): default
+    font Noto Sans CJK SC 10, whose digit prints 7 px wide, and every cell's font the Noto CJK face
+    of its kind (Song/serif faces Noto Serif CJK SC, the rest Noto Sans CJK SC).
     """
     wb = Workbook()
-    # Column widths count characters of the default font: Arial 10 has Calibri 11's 7-pixel digit
-    # (LibreOffice has Liberation Sans, metric-compatible with Arial, where Calibri falls back to the
-    # wider DejaVu Sans), so the printed columns keep the widths the page layout was computed for.
-    wb._fonts = IndexedList([Font(name="Arial", size=10, family=2)])
+    if for_pdf:
+        wb._fonts = IndexedList([Font(name=libreoffice.SANS, size=10, family=2)])
+    else:
+        wb._fonts = IndexedList([Font(name=L.FORM_FONT, size=L.FORM_FONT_SIZE, family=3, charset=134)])
     ws = wb.active
     ws.title = L.REPORT
     apply(rendered, template, ws)
     if for_pdf:
+        serif = set(libreoffice.SERIF_FAMILIES)
         for row in ws.iter_rows():
             for cell in row:
-                if cell.has_style and cell.font.name in _SONG:
-                    cell.font = _with_font(cell.font, _SONG_PDF)
+                if cell.has_style:
+                    face = libreoffice.SERIF if cell.font.name in serif else libreoffice.SANS
+                    cell.font = _with_font(cell.font, face)
     return wb
 
 

@@ -14,13 +14,11 @@ Syntax (see ``templates/README.md``):
 The cells are compiled with :mod:`perfscore.report.expressions` (sandboxed, strict Jinja); a problem
 is a :class:`ReportTemplateError` naming the file and cell. :func:`load_template` returns a
 :class:`Template`: the compiled cells, the row blocks (:class:`Segment`), merges, sizes, styles and
-the print setup (:class:`~perfscore.report.page.PageSpec`, its scale fixed so that all columns fit
-the page width).
+the print setup (:class:`~perfscore.report.page.PageSpec`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ from openpyxl import load_workbook
 from perfscore.engine.grid import parse_range
 from perfscore.errors import ReportTemplateError
 from perfscore.report.expressions import Loop, Program, compile_cell, compile_loop
-from perfscore.report.page import Merge, PageSpec, Value, col_points, paper_points
+from perfscore.report.page import Merge, PageSpec, Value
 
 _FOR = re.compile(r"^\s*\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\s+(.+?)(?:\s+if\s+(.+?))?\s*-?%\}\s*$", re.S)
 _ENDFOR = re.compile(r"^\s*\{%-?\s*endfor\s*-?%\}\s*$")
@@ -108,7 +106,7 @@ def _compile(path: Path) -> Template:
         raise ReportTemplateError(name, where + f"{titles[0]}:{titles[1]}", "打印标题行不能在循环块内")
     return Template(
         name, ws, n_cols, cells.programs, cells.statics, segments, merges, heights, widths, fonts, titles,
-        _page(ws, widths, n_cols),
+        _page(ws),
     )  # fmt: skip
 
 
@@ -253,22 +251,18 @@ def _widths(ws: Any, n_cols: int) -> dict[int, float]:
     return widths
 
 
-def _page(ws: Any, widths: dict[int, float], n_cols: int) -> PageSpec:
-    """The template's print setup, with a fixed scale at which all columns fit the page width.
+def _page(ws: Any) -> PageSpec:
+    """The template's print setup; ``scale`` is the template's own (the most the layout may use).
 
-    (Excel ignores manual page breaks in "fit to" mode, so the scale is computed here.)
+    The layout fixes the scale at which all columns fit the page width (:func:`perfscore.report.paging.
+    layout`): Excel ignores manual page breaks in "fit to" mode, so the scale is computed, not left to it.
     """
     ps = ws.page_setup
     landscape = ps.orientation == "landscape"
     paper = int(ps.paperSize or 9)
     m = ws.page_margins
     margins = (float(m.left), float(m.right), float(m.top), float(m.bottom), float(m.header), float(m.footer))
-    pw, _ = paper_points(paper, landscape)
-    printable = pw - (margins[0] + margins[1]) * 72
-    total = sum(col_points(widths[c]) for c in range(1, n_cols + 1))
-    scale = min(100, math.floor(printable / total * 100)) if total else 100
-    if ps.scale and int(ps.scale) < scale:
-        scale = int(ps.scale)
+    scale = min(100, int(ps.scale)) if ps.scale else 100
     footer = ws.oddFooter.center.text or ""
     return PageSpec(
         landscape, paper, max(10, scale), margins, bool(ws.print_options.horizontalCentered), footer

@@ -18,7 +18,7 @@ from pathlib import Path
 from perfscore.engine import layout as L
 from perfscore.engine.pipeline import Result
 from perfscore.report.context import build_context
-from perfscore.report.page import RenderedSheet
+from perfscore.report.page import PDF_METRICS, RenderedSheet, form_metrics
 from perfscore.report.pdf import export_pdf
 from perfscore.report.render import render
 from perfscore.report.sheet import apply, standalone_workbook
@@ -50,8 +50,9 @@ def write_report(
     target = Path(out) if out is not None else path
     result = evaluate_file(path)
     tpl = load_template(template or default_template())
-    rendered = render(tpl, build_context(result))
+    context = build_context(result)
     with editing(path, target) as (wb, _losses):
+        rendered = render(tpl, context, form_metrics(float(wb._fonts[0].sz or L.FORM_FONT_SIZE)))
         active = wb.active.title if wb.active is not None else None
         if L.REPORT in wb.sheetnames:
             index = wb.sheetnames.index(L.REPORT)
@@ -68,12 +69,13 @@ def write_report(
         for sheet in wb.worksheets:  # exactly one selected tab, the active one
             sheet.sheet_view.tabSelected = sheet is wb.active
     if pdf is not None:
-        export_pdf(rendered, tpl, Path(pdf))
+        export_pdf(render(tpl, context, PDF_METRICS), tpl, Path(pdf))
     return result
 
 
 def save_standalone_report(result: Result, dest: Path, template: Path | None = None) -> Path:
     """Write the report of ``result`` as a workbook of its own (the add-in copies its sheet into Excel)."""
     tpl = load_template(template or default_template())
-    standalone_workbook(render(tpl, build_context(result)), tpl).save(dest)
+    rendered = render(tpl, build_context(result), form_metrics(L.FORM_FONT_SIZE))
+    standalone_workbook(rendered, tpl).save(dest)
     return dest
