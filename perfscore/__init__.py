@@ -45,6 +45,7 @@ __all__ = [
     "evaluate",
     "evaluate_file",
     "load_framework",
+    "print_report",
     "write_report",
 ]
 
@@ -108,3 +109,10 @@ def write_report(
         return None if p is None else Path(p)
 
     return write(Path(path), opt(out), opt(pdf), opt(template))
+
+
+def print_report(path: str | Path, pdf: str | Path, template: str | Path | None = None) -> Result:
+    """Print the 自评表 of a form as a PDF only (LibreOffice and the Noto CJK fonts); the form is not changed."""
+    from perfscore.report.workbook import print_report as print_pdf
+
+    return print_pdf(Path(path), Path(pdf), None if template is None else Path(template))

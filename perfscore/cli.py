@@ -221,12 +221,20 @@ def calc(file: Path, out: Path | None) -> None:
               help="报表模板 .xlsx（默认 templates/report.xlsx）")  # fmt: skip
 @_friendly(lambda **kw: str(kw["file"]))
 def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None) -> None:
-    """重新生成可打印的“自评表”工作表（只写入数值），可同时导出 PDF。"""
+    """重新生成可打印的“自评表”工作表（只写入数值），可同时导出 PDF。
+
+    只给 --pdf 不给 -o 时只导出 PDF，原工作簿不改动。
+    """
     if out is not None and out.suffix.lower() != file.suffix.lower():
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
-    result = perfscore.write_report(file, out, pdf, template)
-    click.echo(cli_output.summary_line(str(file), result))
-    click.echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
+    if pdf is not None and out is None:
+        result = perfscore.print_report(file, pdf, template)
+        click.echo(cli_output.summary_line(str(file), result))
+        click.echo(f"已导出 PDF：{pdf}（工作簿未改动）")
+    else:
+        result = perfscore.write_report(file, out, pdf, template)
+        click.echo(cli_output.summary_line(str(file), result))
+        click.echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
     _exit_for(result)
 
 

@@ -119,8 +119,11 @@ def default_template() -> Workbook:
     put(ws, "A12:B12", "评价等级")
     put(ws, "C12:J12", "{{ grade_line }}", h="left")
     ws.row_dimensions[12].height = 24
+    # printed only when the form has error findings (check_lines is empty for a clean form)
+    put(ws, "A13:J13", "{{ line }}", size=11, bold=True, h="left")
+    ws["K13"], ws["L13"] = "{% for line in check_lines %}", "{% endfor %}"
     ws["K1"] = "← 模板说明见 templates/README.md；K、L 列是循环标记列，不打印"
-    setup_page(ws, landscape=True, area="A1:J12", titles="9:9")
+    setup_page(ws, landscape=True, area="A1:J13", titles="9:9")
     return wb
 
 
@@ -156,7 +159,9 @@ def simple_template() -> Workbook:
     put(ws, "D6", "{{ total_weight | number }}")
     put(ws, "E6", "{{ total | number }}", bold=True)
     put(ws, "F6", "评价等级：{{ grade }}")
-    setup_page(ws, landscape=False, area="A1:F6", titles="3:3")
+    put(ws, "A7:F7", "{{ line }}", bold=True, h="left")
+    ws["G7"], ws["H7"] = "{% for line in check_lines %}", "{% endfor %}"
+    setup_page(ws, landscape=False, area="A1:F7", titles="3:3")
     return wb
 
 

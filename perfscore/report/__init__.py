@@ -8,6 +8,12 @@ on pages, into a ``page.RenderedSheet``), ``sheet`` (write it with openpyxl), ``
 ``libreoffice`` (print it), ``workbook`` (the 自评表 sheet of a form file).
 """
 
-from perfscore.report.workbook import default_template, render_report, save_standalone_report, write_report
+from perfscore.report.workbook import (
+    default_template,
+    print_report,
+    render_report,
+    save_standalone_report,
+    write_report,
+)
 
-__all__ = ["default_template", "render_report", "save_standalone_report", "write_report"]
+__all__ = ["default_template", "print_report", "render_report", "save_standalone_report", "write_report"]

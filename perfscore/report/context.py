@@ -79,7 +79,13 @@ def build_context(result: Result) -> dict[str, Any]:
         "bands": bands,
         "errors": result.errors,
         "warnings": result.warnings,
+        "check_lines": [check_line(result)] if result.errors else [],
     }
+
+
+def check_line(result: Result) -> str:
+    """What a report of a form with error findings says, so it never looks like a clean one."""
+    return f"校验未通过：错误 {result.errors} 项（见“校验结果”）"
 
 
 def _walk(nodes: tuple[Node, ...]) -> list[Node]:
@@ -126,9 +132,10 @@ def _row(leaf: Leaf, nodes: dict[str, Node]) -> dict[str, Any]:
         "l2_name": l2.indicator.name,
         "l2_weight": fmt(l2.indicator.weight),
         "l2_score": fmt(l2.score),
-        "name": ind.name,
+        # a placeholder row prints as the published table does: name and explanation blank
+        "name": "" if ind.placeholder else ind.name,
         "weight": fmt(ind.weight),
-        "explanation": ind.explanation,
+        "explanation": "" if ind.placeholder else ind.explanation,
         "score": score,
         "full_mark": full,
         "reason": reason,

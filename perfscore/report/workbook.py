@@ -73,6 +73,14 @@ def write_report(
     return result
 
 
+def print_report(workbook_path: Path, pdf: Path, template: Path | None = None) -> Result:
+    """Print the report of a form as a PDF only; the workbook itself is not changed."""
+    result = evaluate_file(Path(workbook_path))
+    tpl = load_template(template or default_template())
+    export_pdf(render(tpl, build_context(result), PDF_METRICS), tpl, Path(pdf))
+    return result
+
+
 def save_standalone_report(result: Result, dest: Path, template: Path | None = None) -> Path:
     """Write the report of ``result`` as a workbook of its own (the add-in copies its sheet into Excel)."""
     tpl = load_template(template or default_template())
