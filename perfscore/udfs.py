@@ -151,6 +151,8 @@ def _scores(values: list[Any], weights: list[Any] | None) -> Decimal | str:
             continue
         if isinstance(convert(raw), ErrorValue) or not r.usable or r.value is None:
             return f"#得分无效: 第 {n + 1} 个得分“{_shown(raw)}”不是数字"
+        if r.kind is Kind.TEXT_NUMBER:  # as the engine and the native formulas: text is not counted
+            return f"#得分无效: 第 {n + 1} 个得分“{_shown(raw)}”是文本，请改为数字"
         if r.value < 0:
             return f"#得分无效: 第 {n + 1} 个得分 {fmt(r.value)} 小于 0"
         if weights is not None:
@@ -244,7 +246,7 @@ def PS_ROW_CHECK(score: Any, weight: Any, reason: Any, measure: Any, indicator: 
     value = convert(score)
     r = read_number(value)
     found = list(score_findings(r, Located(value, "", ""), w, label))
-    if r.usable and r.value is not None and 0 <= r.value <= w:
+    if r.kind is Kind.NUMBER and r.value is not None and 0 <= r.value <= w:
         found += shortfall_findings(
             r.value, w, label, Located(convert(reason), "", ""), Located(convert(measure), "", "")
         )

@@ -100,9 +100,13 @@ def drop_sheet(name: str) -> Callable[[Any], None]:
 FORM_CASES: list[tuple[str, Callable[[Any], None], int, str, str, str]] = [
     ("score-blank", put({f"{M}!H3": None}), 1, "error", "score-missing", f"{M}!H3"),
     ("score-abc", put({f"{M}!H3": "abc"}), 1, "error", "score-not-number", f"{M}!H3"),
-    ("score-fullwidth", put({f"{P}!H5": "９．３"}), 0, "warning", "score-text-number", f"{P}!H5"),
-    ("score-spaces", put({f"{P}!H5": " 9.3 "}), 0, "warning", "score-text-number", f"{P}!H5"),
-    ("score-unit", put({f"{P}!H5": "9.3分"}), 0, "warning", "score-text-number", f"{P}!H5"),
+    # a number typed as text: the form's own formulas skip it, so it is an error (never 错误 0 beside a blank total)
+    ("score-fullwidth", put({f"{P}!H5": "９．３"}), 1, "error", "score-text-number", f"{P}!H5"),
+    ("score-spaces", put({f"{P}!H5": " 9.3 "}), 1, "error", "score-text-number", f"{P}!H5"),
+    ("score-unit", put({f"{P}!H5": "9.3分"}), 1, "error", "score-text-number", f"{P}!H5"),
+    ("score-decimal-comma", put({f"{P}!H5": "9,3"}), 1, "error", "score-not-number", f"{P}!H5"),
+    ("score-comma-ten", put({f"{M}!H3": "1,0"}), 1, "error", "score-not-number", f"{M}!H3"),
+    ("score-fullwidth-comma", put({f"{P}!H5": "12，5"}), 1, "error", "score-not-number", f"{P}!H5"),
     ("score-percent", put({f"{P}!H5": "93%"}), 1, "error", "score-not-number", f"{P}!H5"),
     ("score-negative", put({f"{M}!H4": -1}), 1, "error", "score-negative", f"{M}!H4"),
     ("score-above", put({f"{M}!H3": 4}), 1, "error", "score-above-weight", f"{M}!H3"),
@@ -173,14 +177,25 @@ def test_seed_file_is_clean(seed_file: Path) -> None:
     assert "总分 90.77，等级 优；错误 0，警告 0" in run.stdout
 
 
-def test_full_width_digits_read_as_number(seed_file: Path, tmp_path: Path) -> None:
+def test_full_width_digits_are_an_error_the_form_cannot_count(seed_file: Path, tmp_path: Path) -> None:
+    """The form's own SUM skips text, so its 总分 is blank: perfscore says why and has no total either."""
     path = tmp_path / "form.xlsx"
     shutil.copy(seed_file, path)
     edit(path, put({f"{P}!H5": "９．３"}))
     run = run_cli(["check", "--json", path])
-    assert run.exit_code == 0
-    assert '"total": "90.77"' in run.stdout
-    assert "已按 9.3 读取" in run.stdout
+    assert run.exit_code == 1
+    assert '"total": null' in run.stdout and '"errors": 1' in run.stdout
+    assert "表内的小计和总分公式不会计入它；请删除后重新输入数字 9.3" in run.stdout
+
+
+def test_a_comma_is_never_read_as_a_number(seed_file: Path, tmp_path: Path) -> None:
+    path = tmp_path / "form.xlsx"
+    shutil.copy(seed_file, path)
+    edit(path, put({f"{M}!H3": "1,0", f"{C}!D9": "95,45"}))
+    run = run_cli(["check", path])
+    assert run.exit_code == 1
+    assert f"{M}!H3: error score-not-number" in run.stdout and "小数请用小数点" in run.stdout
+    assert f"{C}!D9: error budget-not-number" in run.stdout and "含有逗号" in run.stdout
 
 
 def test_renamed_sheet_still_read_by_id(seed_file: Path, tmp_path: Path) -> None:

@@ -61,10 +61,12 @@ def test_unusable_scores(cell: tuple[str, str], value: object, code: str) -> Non
 
 
 @pytest.mark.parametrize("text", ["９．３", " 9.3 ", "9.3分", "９.３分"])
-def test_text_numbers_are_read_with_a_warning(text: str) -> None:
+def test_text_numbers_are_errors_and_not_counted(text: str) -> None:
+    """The form's native SUM skips text: perfscore does not count it either, and says so."""
     r = evaluate({(L1, "H5"): text})
     assert codes(r) == {("score-text-number", L1, "H5")}
-    assert fmt(r.total) == "90.77"
+    assert r.errors == 1 and r.total is None and r.groups[0].score is None
+    assert r.groups[1].score == Decimal("48.97")
 
 
 def test_three_decimals_warn_and_total_rounds_half_up() -> None:

@@ -97,7 +97,8 @@ def test_row_check_uses_the_engines_wording() -> None:
     assert udfs.PS_ROW_CHECK(None, 10.0, None, None) == "✖ “本行”的得分为空；请填写 0 至 10 之间的分数"
     assert udfs.PS_ROW_CHECK(11.0, 10.0, None, None, "X") == "✖ “X”的得分 11 大于分值 10"
     assert (
-        udfs.PS_ROW_CHECK("9.3", 10.0, "a", "b", "X") == "⚠ “X”的得分是文本“9.3”，已按 9.3 读取；建议改为数字"
+        udfs.PS_ROW_CHECK("9.3", 10.0, "a", "b", "X")
+        == "✖ “X”的得分是文本“9.3”，表内的小计和总分公式不会计入它；请删除后重新输入数字 9.3"
     )
     assert udfs.PS_ROW_CHECK(1.0, "x", None, None).startswith("#分值无效")
 

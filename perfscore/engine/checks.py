@@ -166,6 +166,9 @@ def score_findings(r: Reading, at: Located, weight: Decimal, name: str) -> Itera
     if r.kind is Kind.PERCENT:
         yield finding("score-not-number", s, c, "percent", name=name, value=raw, weight=w)
         return
+    if r.kind is Kind.COMMA:
+        yield finding("score-not-number", s, c, "comma", name=name, value=raw)
+        return
     if r.kind is Kind.NOT_NUMBER or r.value is None:
         yield finding("score-not-number", s, c, name=name, value=raw, weight=w)
         return
@@ -271,6 +274,8 @@ def budget(ctx: Context) -> Iterator[Finding]:
         r = read_number(at.value)
         if r.kind is Kind.EMPTY:
             yield finding("budget-missing", at.sheet, at.cell, field=name)
+        elif r.kind is Kind.COMMA:
+            yield finding("budget-not-number", at.sheet, at.cell, "comma", field=name, value=at.value)
         elif not r.usable or r.value is None or isinstance(at.value, ErrorValue):
             yield finding(
                 "budget-not-number",

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from perfscore.engine.decimals import round_half_up
 from perfscore.engine.form import Form, Row
 from perfscore.engine.framework import Framework, Indicator
-from perfscore.engine.values import Reading, read_number
+from perfscore.engine.values import Kind, Reading, read_number
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,13 @@ class Leaf:
 
     @property
     def score(self) -> Decimal | None:
-        """The score if it can be counted (usable and within 0..weight), else None."""
+        """The score if it can be counted (a number within 0..weight), else None.
+
+        A number typed as text is not counted: the form's own formulas skip it too, and its total must
+        never differ from perfscore's.
+        """
         r = self.reading
-        if r.usable and r.value is not None and 0 <= r.value <= self.indicator.weight:
+        if r.kind is Kind.NUMBER and r.value is not None and 0 <= r.value <= self.indicator.weight:
             return r.value
         return None
 

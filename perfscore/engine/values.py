@@ -18,11 +18,12 @@ from perfscore.engine.grid import CellValue, ErrorValue
 
 class Kind(Enum):
     NUMBER = "number"
-    TEXT_NUMBER = "text-number"  # usable, with a warning
+    TEXT_NUMBER = "text-number"  # a number typed as text: readable, but the form's formulas skip it
     EMPTY = "empty"
     ERROR = "error"  # a formula error value
     PERCENT = "percent"  # text like "93%": a rate, not a score
     NOT_NUMBER = "not-number"
+    COMMA = "comma"  # "1,0" or "12,5": a decimal comma or a thousands separator, never guessed
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,11 @@ def read_number(value: CellValue) -> Reading:
         return Reading(Kind.NOT_NUMBER)
     if isinstance(value, Decimal):
         return Reading(Kind.NUMBER, value)
-    text = normalise_text(value).replace(",", "")
+    text = normalise_text(value)
     if not text:
         return Reading(Kind.EMPTY)
+    if "," in text:  # NFKC made "，" a ","
+        return Reading(Kind.COMMA)
     if text.endswith("%"):
         number = parse_decimal(text[:-1])
         return Reading(Kind.PERCENT, None if number is None else number / 100)
