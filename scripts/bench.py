@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import perfscore  # noqa: E402
-from perfscore.builder import cells  # noqa: E402
-from perfscore.engine import framework  # noqa: E402
+from perfscore.engine import cells, framework  # noqa: E402
 from perfscore.engine.grid import Grid  # noqa: E402
 from perfscore.engine.submission import IndicatorInput, Submission  # noqa: E402
 from tests.generated import generated_framework  # noqa: E402

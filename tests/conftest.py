@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfscore.builder import cells
-from perfscore.engine import framework, pipeline
+from perfscore.engine import cells, framework, pipeline
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import CellValue, Grid
 from perfscore.engine.submission import Submission

@@ -12,8 +12,8 @@ from pyopenvba import ExcelFile
 from pyopenvba.apps.excel import ExcelApplication
 
 from perfscore import builder, udfs
-from perfscore.builder import cells
 from perfscore.builder import vba as addin_build
+from perfscore.engine import cells
 from tests.conftest import load_fw, seed_submission
 
 with warnings.catch_warnings():  # oletools 0.60 still calls pyparsing's pre-3.0 names

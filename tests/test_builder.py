@@ -13,7 +13,7 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 
 from perfscore.builder import build_workbook
-from perfscore.builder import cells as C
+from perfscore.engine import cells as C
 from perfscore.engine import layout as L
 from perfscore.engine.decimals import from_float
 from perfscore.engine.framework import Framework

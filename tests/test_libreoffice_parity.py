@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from perfscore.builder import build_workbook
-from perfscore.builder import cells as C
+from perfscore.engine import cells as C
 from perfscore.engine import layout as L
 from perfscore.engine import pipeline
 from perfscore.engine.decimals import from_float

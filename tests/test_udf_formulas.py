@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from perfscore import udfs
-from perfscore.builder import cells
-from perfscore.engine import layout
+from perfscore.engine import cells, layout
 from perfscore.engine.grid import parse_ref, ref
 from perfscore.engine.plan import Formula
 

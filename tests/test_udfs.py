@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from perfscore import udfs
-from perfscore.builder.formulas import Udf
+from perfscore.engine.formulas import Udf
 from tests.conftest import evaluate, load_fw
 
 

@@ -20,7 +20,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.workbook.defined_name import DefinedName
 
 from perfscore import xlsx
-from perfscore.builder import cells
+from perfscore.engine import cells
 from perfscore.engine.pipeline import evaluate
 from perfscore.engine.plan import Block, Formula, WritePlan, calc_plan
 from perfscore.engine.submission import IndicatorInput, Submission

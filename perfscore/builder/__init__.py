@@ -2,9 +2,10 @@
 
 May import the engine, XlsxWriter and :mod:`perfscore.xlsx.atomic`; the VBA project of a udf-mode
 ``.xlsm`` is built at build time from the installed xlwings package with pyopenvba
-(:mod:`perfscore.builder.vba`, the only module here that touches xlwings). ``cells`` is what the
-workbook holds, ``formulas`` its two formula dialects, ``styles``/``sheet_writer``/``forms`` how it
-looks, ``workbook`` puts it together (:func:`build_workbook`).
+(:mod:`perfscore.builder.vba`, the only module here that touches xlwings). What the workbook holds
+is the engine's (:mod:`perfscore.engine.cells`, :mod:`perfscore.engine.formulas`); here is how it
+looks (``styles``, ``sheet_writer``, ``forms``) and how it is put together (``workbook``:
+:func:`build_workbook`).
 """
 
 from perfscore.builder.workbook import build_workbook

@@ -1,6 +1,6 @@
 """The form sheets of the workbook: 基本情况 (the cover) and one sheet per group of indicators.
 
-Positions come from :mod:`perfscore.engine.layout` and the values from :mod:`perfscore.builder.cells`; this module
+Positions come from :mod:`perfscore.engine.layout` and the values from :mod:`perfscore.engine.cells`; this module
 adds the look and behaviour of the form: merges, input marking (unlocked, coloured cells), data
 validation, conditional formats, protection, print setup and — in ``udf`` mode — the macro buttons.
 Each sheet is written in steps, top to bottom, in a fixed order (XlsxWriter numbers formats in the

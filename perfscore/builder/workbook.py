@@ -1,7 +1,7 @@
 """Build a perfscore workbook from a framework (and optionally a submission) with XlsxWriter.
 
-The content is exactly :func:`perfscore.builder.cells.static_cells` plus, for a filled form,
-:func:`perfscore.builder.cells.input_cells`; positions come only from :mod:`perfscore.engine.layout`. The look and
+The content is exactly :func:`perfscore.engine.cells.static_cells` plus, for a filled form,
+:func:`perfscore.engine.cells.input_cells`; positions come only from :mod:`perfscore.engine.layout`. The look and
 behaviour are added sheet by sheet: :mod:`perfscore.builder.forms` writes the form sheets (基本情况 and
 the indicator sheets), this module the 校验结果 and hidden _perfscore sheets, all through
 :class:`perfscore.builder.sheet_writer.SheetWriter`. :func:`build_workbook` writes the file atomically and,
@@ -17,12 +17,12 @@ from pathlib import Path
 from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
 from xlsxwriter.workbook import Workbook
 
-from perfscore.builder import cells as C
 from perfscore.builder.forms import write_cover, write_indicator_sheet
-from perfscore.builder.formulas import MODES
 from perfscore.builder.sheet_writer import PROTECT_OPTIONS, Pos, SheetWriter, setup_print
 from perfscore.builder.styles import FINDINGS_WIDTHS, WORKBOOK_OPTIONS, Styles
+from perfscore.engine import cells as C
 from perfscore.engine import layout as L
+from perfscore.engine.formulas import MODES
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import parse_ref
 from perfscore.engine.plan import PlanValue

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfscore.builder.formulas import Dialect, dialect, span
 from perfscore.engine import layout as L
+from perfscore.engine.formulas import Dialect, dialect, span
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import CellValue, Grid, Sheet, parse_ref, ref
 from perfscore.engine.plan import Formula, PlanValue
