@@ -32,8 +32,8 @@ from perfscore.engine import layout as L
 from perfscore.engine import pipeline
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Severity
-from perfscore.engine.grid import CellValue, Grid, Sheet, convert, parse_range
-from perfscore.engine.plan import Block, Formula, PlanValue, WritePlan, calc_plan
+from perfscore.engine.grid import CellValue, Formula, Grid, PlanValue, Sheet, convert, parse_range
+from perfscore.engine.plan import Block, WritePlan, calc_plan
 from perfscore.errors import PerfscoreError
 
 TITLE = "perfscore 绩效自评"
@@ -136,7 +136,8 @@ def write_report(book: BookLike, read: dict[str, _Read], result: pipeline.Result
 
 
 def read_book(book: BookLike) -> tuple[Grid, dict[str, _Read]]:
-    """Every sheet as one block read (4 Excel calls per sheet), into a Grid placed from A1."""
+    """Every sheet as one block read of values and one of formulas (5 xlwings calls per sheet), into a
+    Grid placed from A1 (the integrity checks need the formulas of the computed cells)."""
     grid = Grid(source="")  # messages then start with the problem, not a file path
     read: dict[str, _Read] = {}
     for sheet in book.sheets:
@@ -155,9 +156,20 @@ def read_book(book: BookLike) -> tuple[Grid, dict[str, _Read]]:
             rows.append(converted)
         while rows and not rows[-1]:
             rows.pop()
-        grid.add(Sheet(name, rows))
+        grid.add(Sheet(name, rows, _formulas(used.formula, top, left)))
         read[name] = _Read(sheet, top + len(values) - 1)
     return grid, read
+
+
+def _formulas(block: Any, top: int, left: int) -> dict[tuple[int, int], str]:
+    """The formulas of a block read with ``Range.formula`` (constants come back as themselves)."""
+    lines = block if isinstance(block, (list, tuple)) else [[block]]
+    found: dict[tuple[int, int], str] = {}
+    for dr, line in enumerate(lines):
+        for dc, text in enumerate(line if isinstance(line, (list, tuple)) else [line]):
+            if isinstance(text, str) and text.startswith("="):
+                found[(top + dr, left + dc)] = text
+    return found
 
 
 # ------------------------------------------------------------------------------------------ writing

@@ -64,6 +64,18 @@ class FakeRange:
             for r in range(self.top, self.bottom + 1)
         ]
 
+    @property
+    def formula(self) -> Any:
+        """Excel's Range.Formula: each cell's formula, or its constant; "" when empty."""
+        self.sheet.excel.log("range.formula get")
+        return [
+            [
+                self.sheet.formula_text.get((r, c), self.sheet.cells.get((r, c), ""))
+                for c in range(self.left, self.right + 1)
+            ]
+            for r in range(self.top, self.bottom + 1)
+        ]
+
     @value.setter
     def value(self, rows: list[list[Any]]) -> None:
         self.sheet.excel.log("range.value set")
@@ -98,6 +110,7 @@ class FakeSheet:
         self.excel, self._name = excel, name
         self.cells: dict[tuple[int, int], Any] = {}
         self.formulas: set[tuple[int, int]] = set()
+        self.formula_text: dict[tuple[int, int], str] = {}  # the workbook's own formulas, as Excel holds them
         self.widths: dict[int, float] = {}
         self.merges: list[tuple[int, int, int, int]] = []
         self.sheets: FakeSheets | None = None
@@ -124,6 +137,7 @@ class FakeSheet:
     def put(self, r: int, c: int, v: Any) -> None:
         """Store a value as Excel does on ``Range.Value = v``."""
         self.formulas.discard((r, c))
+        self.formula_text.pop((r, c), None)
         if v is None or v == "":
             self.cells.pop((r, c), None)
         elif isinstance(v, str) and v.startswith("'"):
@@ -131,6 +145,7 @@ class FakeSheet:
         elif isinstance(v, str) and v.startswith(("=", "+", "-", "@")):
             self.cells[(r, c)] = v  # Excel would turn this into a formula
             self.formulas.add((r, c))
+            self.formula_text[(r, c)] = v
         elif isinstance(v, (bool, str, dt.datetime)):
             self.cells[(r, c)] = v
         else:
@@ -183,7 +198,7 @@ class FakeBooks:
     def open(self, path: str) -> FakeBook:
         """Excel opening a file: the stand-in reads it with openpyxl (values and merges)."""
         self.excel.log("books.open")
-        book = FakeBook(excel_values(Path(path)), excel=self.excel)
+        book = FakeBook(excel_values(Path(path)), excel=self.excel, formulas=excel_formulas(Path(path)))
         wb = openpyxl.load_workbook(path)
         for sheet in book._sheets.items:
             ws = wb[sheet._name]
@@ -204,13 +219,19 @@ class FakeApp:
 
 
 class FakeBook:
-    def __init__(self, sheets: dict[str, dict[tuple[int, int], Any]], excel: Excel | None = None) -> None:
+    def __init__(
+        self,
+        sheets: dict[str, dict[tuple[int, int], Any]],
+        excel: Excel | None = None,
+        formulas: dict[str, dict[tuple[int, int], str]] | None = None,
+    ) -> None:
         self.excel = excel or Excel()
         self.closed = False
         self._sheets = FakeSheets(self.excel, [])
         for name, cells in sheets.items():
             s = FakeSheet(self.excel, name)
             s.cells = dict(cells)
+            s.formula_text = dict((formulas or {}).get(name, {}))
             s.sheets = self._sheets
             self._sheets.items.append(s)
 
@@ -249,8 +270,28 @@ def excel_values(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
     return out
 
 
+def excel_formulas(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """A workbook's formulas as Excel holds them (``=…``)."""
+    wb = openpyxl.load_workbook(path)
+    return {
+        ws.title: {(c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
+        for ws in wb.worksheets
+    }
+
+
+def recalculated(
+    cells: dict[str, dict[tuple[int, int], Any]], path: Path
+) -> dict[str, dict[tuple[int, int], Any]]:
+    """``cells`` after a test changed an input: Excel would recalculate its formulas; the stand-in
+    cannot, so their results are left out (unknown) rather than stale."""
+    for name, formulas in excel_formulas(path).items():
+        for pos in formulas:
+            cells.get(name, {}).pop(pos, None)
+    return cells
+
+
 def seed_book() -> FakeBook:
-    return FakeBook(excel_values(SEED))
+    return FakeBook(excel_values(SEED), formulas=excel_formulas(SEED))
 
 
 # ------------------------------------------------------------------------------------------ tests
@@ -304,7 +345,7 @@ def test_user_text_starting_with_formula_characters_stays_text() -> None:
     cells = excel_values(SEED)
     cells["履职效能"][(5, 9)] = "=1+1 不是公式"  # 未达标原因 typed by a clerk
     cells["履职效能"][(5, 8)] = "abc"  # an invalid score: its finding quotes the text
-    book = FakeBook(cells)
+    book = FakeBook(recalculated(cells, SEED), formulas=excel_formulas(SEED))
     book.sheet("履职效能").cells[(3, 10)] = "-"
     bridge.calculate(book)
     findings = book.sheet(L.FINDINGS)
@@ -326,7 +367,7 @@ def test_user_text_starting_with_formula_characters_stays_text() -> None:
 def test_unusable_workbook_gives_a_chinese_message_not_a_traceback() -> None:
     cells = excel_values(SEED)
     del cells[L.META]
-    book = FakeBook(cells)
+    book = FakeBook(cells, formulas=excel_formulas(SEED))
     bridge.calculate(book)
     assert len(book.excel.alerts) == 1
     assert book.excel.alerts[0].startswith(
@@ -338,7 +379,7 @@ def test_unusable_workbook_gives_a_chinese_message_not_a_traceback() -> None:
 def test_check_writes_nothing_and_lists_findings() -> None:
     cells = excel_values(SEED)
     cells["履职效能"][(5, 8)] = "abc"
-    book = FakeBook(cells)
+    book = FakeBook(recalculated(cells, SEED), formulas=excel_formulas(SEED))
     bridge.check(book)
     assert not any(c in ("range.value set", "range.clear_contents") for c in book.excel.calls)
     assert book.excel.alerts[0].startswith("校验完成：错误 1 条")
@@ -348,7 +389,7 @@ def test_check_writes_nothing_and_lists_findings() -> None:
 def test_deleted_findings_sheet_comes_back_before_the_meta_sheet() -> None:
     cells = excel_values(SEED)
     del cells[L.FINDINGS]
-    book = FakeBook(cells)
+    book = FakeBook(cells, formulas=excel_formulas(SEED))
     bridge.calculate(book)
     names = [s._name for s in book._sheets.items]
     assert names.index(L.FINDINGS) == names.index(L.META) - 1
@@ -403,7 +444,7 @@ def generated_book(tmp_path: Path, per_second: int) -> tuple[FakeBook, int]:
     for sl in L.sheet_layouts(fw):
         for leaf in sl.group.leaves():
             cells[sl.name][(sl.rows[leaf.id], L.C_SCORE)] = float(leaf.weight)
-    return FakeBook(cells), len(fw.leaves())
+    return FakeBook(recalculated(cells, xlsx), formulas=excel_formulas(xlsx)), len(fw.leaves())
 
 
 @pytest.mark.parametrize("action", [bridge.calculate, bridge.check, bridge.generate_report])
@@ -431,9 +472,9 @@ def test_seed_call_count_is_fixed_per_sheet_and_block() -> None:
     blocks = len(
         plan.calc_plan(result, dt.datetime(2000, 1, 1)).blocks
     )  # 2 校验 columns, 6 summary cells, 校验结果 lines
-    reads = 2 + 4 * sheets  # book.sheets + iteration, then name/used_range/address/value per sheet
+    reads = 2 + 5 * sheets  # book.sheets + iteration, then name/used_range/address/value/formula per sheet
     clear = 2  # sheet.range + clear_contents (校验结果 rows)
     writes = 2 * blocks  # sheet.range + value set per block
     alert = 2  # book.app + alert
     assert blocks == 9
-    assert len(book.excel.calls) == reads + clear + writes + alert == 44
+    assert len(book.excel.calls) == reads + clear + writes + alert == 49

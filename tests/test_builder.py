@@ -17,8 +17,7 @@ from perfscore.engine import cells as C
 from perfscore.engine import layout as L
 from perfscore.engine.decimals import from_float
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import ref
-from perfscore.engine.plan import Formula, PlanValue
+from perfscore.engine.grid import Formula, PlanValue, ref
 from perfscore.engine.submission import IndicatorInput, Submission
 from perfscore.errors import PerfscoreError
 from tests.conftest import seed_submission

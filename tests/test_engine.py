@@ -147,7 +147,11 @@ def test_renamed_sheet_still_reads() -> None:
     grid.sheets["履职"].name = "履职"
     r = pipeline.evaluate(grid)
     assert fmt(r.total) == "90.77"
-    assert codes(r) == set()
+    assert codes(r) == {("sheet-renamed", "履职", "")}  # read by id, and the clerk is told
+    assert (
+        r.findings[0].message
+        == "工作表“履职”应名为“履职效能”（已按指标编号读取）；请改回原名，以免表间公式失效"
+    )
 
 
 @pytest.mark.parametrize(
@@ -196,6 +200,51 @@ def test_reference_rule_suggests_and_never_overwrites() -> None:
 def test_rate_inputs(value: object, code: str) -> None:
     r = evaluate({(L1, "K5"): value})  # type: ignore[dict-item]
     assert (code, L1, "K5") in codes(r)
+
+
+# ------------------------------------------------------------------- integrity of the workbook
+
+
+@pytest.mark.parametrize(
+    ("cell", "typed", "label"),
+    [
+        ((COVER, "C15"), Decimal("95.5"), "总分"),  # a typed total
+        ((COVER, "B16"), "优", "评价等级"),  # a typed grade
+        ((COVER, "C13"), Decimal("45"), "“履职效能”得分"),  # a typed group score on the cover
+        ((L1, "H7"), Decimal("41.8"), "“小计：整体效能”"),  # a typed sub-total, even with the right figure
+        ((L2, "H34"), "", "“合计：管理效率”"),  # a formula deleted
+    ],
+)
+def test_a_typed_over_computed_cell_is_an_error(cell: tuple[str, str], typed: object, label: str) -> None:
+    r = evaluate({cell: typed})  # type: ignore[dict-item]
+    assert codes(r) == {("formula-changed", *cell)}
+    (f,) = [f for f in r.findings if f.code == "formula-changed"]
+    assert f.message.startswith(f"{label}应为公式“=") and "这是自动计算的单元格" in f.message
+
+
+def test_a_stale_displayed_total_is_an_error() -> None:
+    from perfscore.engine.cells import static_cells
+    from perfscore.engine.grid import Formula
+
+    total = static_cells(load_fw())[(COVER, "C15")]
+    grade = static_cells(load_fw())[(COVER, "B16")]
+    assert isinstance(total, Formula) and isinstance(grade, Formula)
+    r = evaluate(
+        {(COVER, "C15"): Formula(total.text, Decimal("95.5")), (COVER, "B16"): Formula(grade.text, "优")}
+    )
+    assert codes(r) == {("displayed-total-differs", COVER, "C15")}  # 优 is also right for 90.77
+    assert r.errors == 1 and fmt(r.total) == "90.77"
+    (f,) = r.findings[:1]
+    assert f.message.startswith("总分显示为 95.5，按表中填写的得分应为 90.77")
+    fresh = evaluate({(COVER, "C15"): Formula(total.text, Decimal("90.77"))})
+    assert codes(fresh) == set()
+
+
+def test_an_edited_explanation_or_subtotal_label_warns() -> None:
+    r = evaluate({(L1, "G3"): "随便写的解释", (L1, "E7"): "小计：别的", (L2, "F27"): Decimal("4")})
+    assert codes(r) == {("explanation-changed", L1, "G3"), ("explanation-changed", L1, "E7"),
+                        ("explanation-changed", L2, "F27")}  # fmt: skip
+    assert r.errors == 0 and fmt(r.total) == "90.77"
 
 
 def test_every_catalogued_code_is_exercised_somewhere() -> None:

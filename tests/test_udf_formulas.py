@@ -15,8 +15,7 @@ import pytest
 
 from perfscore import udfs
 from perfscore.engine import cells, layout
-from perfscore.engine.grid import parse_ref, ref
-from perfscore.engine.plan import Formula
+from perfscore.engine.grid import Formula, parse_ref, ref
 
 from .conftest import evaluate, load_fw, seed_submission
 

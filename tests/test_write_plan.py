@@ -21,8 +21,9 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from perfscore import xlsx
 from perfscore.engine import cells
+from perfscore.engine.grid import Formula
 from perfscore.engine.pipeline import evaluate
-from perfscore.engine.plan import Block, Formula, WritePlan, calc_plan
+from perfscore.engine.plan import Block, WritePlan, calc_plan
 from perfscore.engine.submission import IndicatorInput, Submission
 from perfscore.errors import WriteError
 from perfscore.report import libreoffice

@@ -27,8 +27,7 @@ from perfscore.builder.styles import (
 )
 from perfscore.engine import layout as L
 from perfscore.engine.framework import Framework, Indicator
-from perfscore.engine.grid import parse_ref
-from perfscore.engine.plan import PlanValue
+from perfscore.engine.grid import PlanValue, parse_ref
 
 # ---------------------------------------------------------------------------------- 基本情况
 

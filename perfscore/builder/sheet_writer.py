@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from perfscore.builder.styles import ROW_PT, height_for, lines_needed
 from perfscore.engine import layout as L
-from perfscore.engine.plan import Formula, PlanValue
+from perfscore.engine.grid import Formula, PlanValue
 from perfscore.errors import InternalError
 
 PROTECT_OPTIONS = {
@@ -106,7 +106,7 @@ def write_value(ws: Worksheet, pos: Pos, value: PlanValue, f: Format) -> None:
     if value is None:
         ws.write_blank(r, c, None, f)
     elif isinstance(value, Formula):
-        ws.write_formula(r, c, value.text, f, "")
+        ws.write_formula(r, c, value.text, f, _result(value.value))
     elif isinstance(value, str):
         ws.write_string(r, c, value, f)  # never write(): text that starts with "=" stays text
     elif isinstance(value, dt.datetime):
@@ -115,6 +115,13 @@ def write_value(ws: Worksheet, pos: Pos, value: PlanValue, f: Format) -> None:
         ws.write_number(r, c, float(value), f)
     else:  # pragma: no cover - PlanValue admits nothing else
         raise TypeError(f"cannot write {value!r}")
+
+
+def _result(value: object) -> float | str:
+    """A formula's cached result as XlsxWriter takes it (a number or a text; "" when unknown)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return "" if value is None else str(value)
 
 
 def setup_print(ws: Worksheet, last_col: int, last_row: int, *, titles: bool) -> None:

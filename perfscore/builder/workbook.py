@@ -24,11 +24,12 @@ from perfscore.engine import cells as C
 from perfscore.engine import layout as L
 from perfscore.engine.formulas import MODES
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import parse_ref
-from perfscore.engine.plan import PlanValue
+from perfscore.engine.grid import Formula, PlanValue, parse_ref
+from perfscore.engine.pipeline import evaluate
 from perfscore.engine.submission import Submission
 from perfscore.errors import InternalError, PerfscoreError, WriteError
 from perfscore.xlsx.atomic import replace_atomically
+from perfscore.xlsx.package import finish
 
 #: Fixed document timestamp: two builds of the same input are content-identical.
 CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
@@ -58,6 +59,8 @@ def build_workbook(
     content = C.static_cells(fw, mode)
     if submission is not None:
         content.update(C.input_cells(fw, submission))
+    content = _with_results(fw, content)
+    auto_rows = {sl.name: tuple(sl.rows.values()) for sl in L.sheet_layouts(fw)}
     vba = _vba_project() if mode == "udf" else None
     sheets = dict(extra_sheets or {})
     if mode == "udf" and L.XLWINGS_CONF not in sheets:  # the .xlsm names its UDF module there
@@ -75,12 +78,24 @@ def build_workbook(
             if vba is not None:
                 wb.add_vba_project(str(vba))
             wb.close()
+            finish(tmp, {}, auto_rows)  # indicator rows grow with the text typed
         except FileCreateError as exc:
             raise WriteError(f"无法写入工作簿：{exc}", path=str(out)) from None
         except XlsxWriterException as exc:
             raise PerfscoreError(f"无法生成工作簿：{exc}", path=str(out)) from None
 
     replace_atomically(out, write)
+
+
+def _with_results(fw: Framework, content: C.Cells) -> C.Cells:
+    """``content`` with each formula carrying what it shows for these entries (the engine's figures),
+    so a viewer that does not recalculate shows them too."""
+    grid = C.to_grid(content, [*C.sheet_order(fw)])
+    shown = evaluate(grid, fw).shown_values()
+    return {
+        key: Formula(value.text, shown.get(key)) if isinstance(value, Formula) else value
+        for key, value in content.items()
+    }
 
 
 def _vba_project() -> Path:

@@ -12,8 +12,7 @@ from decimal import Decimal
 from perfscore.engine import layout as L
 from perfscore.engine.formulas import Dialect, dialect, span
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import CellValue, Grid, Sheet, parse_ref, ref
-from perfscore.engine.plan import Formula, PlanValue
+from perfscore.engine.grid import CellValue, Formula, Grid, PlanValue, Sheet, parse_ref, ref
 from perfscore.engine.submission import Submission
 from perfscore.version import __version__
 
@@ -167,7 +166,7 @@ def input_cells(fw: Framework, sub: Submission) -> Cells:
 
 
 def to_grid(cells: Cells, sheet_order: list[str] | None = None) -> Grid:
-    """The grid a reader would produce from a workbook holding ``cells`` (formulas read as empty)."""
+    """The grid a reader would produce from a workbook holding ``cells`` (a formula shows its ``value``)."""
     grid = Grid(source="<cells>")
     names: list[str] = list(sheet_order or [])
     for sheet, _ in cells:
@@ -186,12 +185,14 @@ def to_grid(cells: Cells, sheet_order: list[str] | None = None) -> Grid:
         while len(line) < c:
             line.append(None)
         line[c - 1] = _grid_value(value)
+        if isinstance(value, Formula):
+            grid.sheets[sheet].formulas[(r, c)] = value.text
     return grid
 
 
 def _grid_value(value: PlanValue) -> CellValue:
     if isinstance(value, Formula):
-        return None
+        return value.value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return value

@@ -1,6 +1,8 @@
 """Check: a registry of small pure rules, each returning findings; :func:`validate` runs them all.
 
-A rule that raises becomes a ``rule-failed`` finding, never a traceback for the user.
+A rule that raises becomes a ``rule-failed`` finding, never a traceback for the user. The rules
+about the workbook's own integrity (formulas, displayed figures, fixed texts) are in
+:mod:`perfscore.engine.integrity` and register here too.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfscore.engine import layout as L
+from perfscore.engine.computed import shown_values
 from perfscore.engine.decimals import decimals_of, fmt
 from perfscore.engine.findings import WORKBOOK, Finding, finding
 from perfscore.engine.form import Form, Located, Row
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import CellValue, ErrorValue, ref
-from perfscore.engine.scoring import Leaf, valid_rate
+from perfscore.engine.grid import CellValue, ErrorValue, Grid, ref
+from perfscore.engine.scoring import Leaf, Node, valid_rate
 from perfscore.engine.values import Kind, Reading, as_text, read_number
 
 
@@ -24,6 +27,14 @@ class Context:
     fw: Framework
     form: Form
     leaves: dict[str, Leaf]
+    grid: Grid
+    groups: tuple[Node, ...]
+    total: Decimal | None
+    grade: str | None
+
+    def shown_values(self) -> dict[tuple[str, str], CellValue]:
+        """What each formula cell of the form shows when computed from its entries."""
+        return shown_values(self.fw, self.form, self.leaves, self.groups, self.total, self.grade)
 
 
 Rule = Callable[[Context], Iterable[Finding]]

@@ -100,6 +100,17 @@ CATALOGUE: dict[str, Code] = {
               "{label} {id} 名称应为“{name}”，表中为“{found}”；指标名称不可修改"),
         _code("weight-changed", _E, "分值与指标体系不一致",
               "{label} {id} 分值应为 {weight}，表中为“{found}”；分值由指标体系规定，不可修改"),
+        _code("sheet-renamed", _W, "指标工作表被改名",
+              "工作表“{name}”应名为“{expected}”（已按指标编号读取）；请改回原名，以免表间公式失效"),
+        _code("formula-changed", _E, "自动计算的单元格（小计、得分、总分、等级）的公式被改动或覆盖",
+              "{label}应为公式“{formula}”，表中为{found}；这是自动计算的单元格，请从空白模板复制恢复"),
+        _code("displayed-total-differs", _E, "自动计算的单元格显示的结果与表中得分不符（文件被改动或未重新计算）",
+              "{label}显示为 {shown}，按表中填写的得分应为 {expected}（文件可能被改动过或未重新计算）；"
+              "请重新计算后保存（Excel：公式 → 开始计算），或运行“计算”"),
+        _code("explanation-changed", _W, "指标解释或小计行被改动", {
+            "explanation": "指标 {id} 的指标解释与指标体系不一致（表中为“{found}”）；指标解释由指标体系规定，请勿修改",
+            "subtotal": "“{label}”一行被改动（表中为“{found}”）；该行由模板生成，请勿修改",
+        }),
         _code("sheet-missing", _E, "工作表缺失", {
             "cover": "工作表“{name}”缺失；请从空白模板恢复该表",
             "group": "“{group}”的指标表缺失（{why}）；请从空白模板恢复该工作表",

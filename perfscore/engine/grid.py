@@ -52,6 +52,19 @@ class ErrorValue:
 CellValue = None | str | Decimal | bool | dt.datetime | ErrorValue
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A formula perfscore itself generated (never text a user typed), with what it shows when
+    computed (``value``; None when unknown), so that viewers that do not recalculate see it too."""
+
+    text: str
+    value: CellValue = None
+
+
+#: What perfscore writes into a cell: plain ``str`` always as text, only :class:`Formula` as a formula.
+PlanValue = None | str | Decimal | int | dt.datetime | Formula
+
+
 def convert(raw: object, *, is_error: bool = False) -> CellValue:
     """Turn a value from openpyxl or xlwings into a CellValue (floats become exact Decimals)."""
     if raw is None or isinstance(raw, (bool, Decimal, ErrorValue)):
@@ -127,6 +140,8 @@ def quote_sheet(name: str) -> str:
 class Sheet:
     name: str
     rows: list[list[CellValue]] = field(default_factory=list)
+    #: Formula text (``=SUM(…)``) of the cells that hold a formula, by (row, col); ``rows`` has their values.
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def at(self, row: int, col: int) -> CellValue:
         if 1 <= row <= len(self.rows):
@@ -137,6 +152,10 @@ class Sheet:
 
     def get(self, cell: str) -> CellValue:
         return self.at(*parse_ref(cell))
+
+    def formula(self, cell: str) -> str | None:
+        """The formula in ``cell`` (``=…``), or None when it holds a value or nothing."""
+        return self.formulas.get(parse_ref(cell))
 
     @property
     def max_row(self) -> int:

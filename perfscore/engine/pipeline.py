@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfscore.engine import framework as frameworks
+from perfscore.engine import integrity  # noqa: F401 - its rules join the checks
 from perfscore.engine.checks import Context, validate
+from perfscore.engine.computed import shown_values
 from perfscore.engine.findings import Finding, Severity, count
 from perfscore.engine.form import Form, parse, read_meta
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import Grid, parse_ref
+from perfscore.engine.grid import CellValue, Grid, parse_ref
 from perfscore.engine.scoring import Leaf, Node, leaves, roll_up, total_of
 
 
@@ -23,6 +25,11 @@ class Result:
     total: Decimal | None
     grade: str | None
     findings: tuple[Finding, ...]
+    grid: Grid  # the workbook as read: its cached values and formulas
+
+    def shown_values(self) -> dict[tuple[str, str], CellValue]:
+        """What each formula cell of the form shows when computed (see :mod:`perfscore.engine.computed`)."""
+        return shown_values(self.framework, self.form, self.leaves, self.groups, self.total, self.grade)
 
     @property
     def grade_line(self) -> str:
@@ -58,13 +65,13 @@ def evaluate(grid: Grid, fw: Framework | None = None) -> Result:
     fw = fw or frameworks.load_by_id(meta.framework)
     form = parse(grid, fw, meta)
     scored = leaves(form, fw)
-    findings = validate(Context(fw, form, scored))
     groups = roll_up(fw, scored)
     total = total_of(groups)
     grade = fw.grade(total) if total is not None else None
+    findings = validate(Context(fw, form, scored, grid, groups, total, grade))
     order = {s: n for n, s in enumerate(form.sheets)}
     findings.sort(key=lambda f: (order.get(f.sheet, -1), _cell_key(f.cell)))
-    return Result(fw, form, scored, groups, total, grade, tuple(findings))
+    return Result(fw, form, scored, groups, total, grade, tuple(findings), grid)
 
 
 def _cell_key(cell: str) -> tuple[int, int]:

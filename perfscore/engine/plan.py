@@ -9,25 +9,14 @@ Plain ``str`` values are always written as text; only :class:`Formula` values be
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from perfscore.engine import layout as L
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Finding, Severity
-from perfscore.engine.grid import parse_ref, quote_sheet
+from perfscore.engine.grid import CellValue, Formula, PlanValue, parse_ref, quote_sheet
 from perfscore.engine.pipeline import Result
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula perfscore itself generated (never text a user typed)."""
-
-    text: str
-
-
-PlanValue = None | str | Decimal | int | dt.datetime | Formula
 
 
 @dataclass(frozen=True)
@@ -53,6 +42,26 @@ class WritePlan:
     blocks: tuple[Block, ...]
     # (sheet, first row): clear perfscore's own rows from here down to the sheet's end, before writing
     clear_from: tuple[tuple[str, int, int], ...] = ()  # (sheet, first_row, columns)
+    finishing: Finishing | None = None
+
+
+@dataclass(frozen=True)
+class Finishing:
+    """What a writer that cannot compute formulas (openpyxl) adds when it saves; Excel, through the
+    bridge, computes results and row heights itself."""
+
+    #: The result each formula cell shows: sheet → {(row, col): value}.
+    results: Mapping[str, Mapping[tuple[int, int], CellValue]]
+    #: Rows whose height follows their text (no custom height): the indicator rows.
+    auto_rows: Mapping[str, tuple[int, ...]]
+
+
+def finishing(result: Result) -> Finishing:
+    """The cached results (:func:`cached_results`) and free-height rows of ``result``'s workbook."""
+    rows: dict[str, list[int]] = {}
+    for row in result.form.rows:
+        rows.setdefault(row.sheet, []).append(row.row)
+    return Finishing(cached_results(result), {s: tuple(r) for s, r in rows.items()})
 
 
 _MARK = {Severity.ERROR: "✖", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
@@ -105,12 +114,31 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
         link: PlanValue = f.where
         if f.cell:
             target = f"#{quote_sheet(f.sheet)}!{f.cell}"
-            link = Formula(f'=HYPERLINK("{target}","{f.location}")')
+            link = Formula(f'=HYPERLINK("{target}","{f.location}")', f.location)
         lines.append((n, f.severity.label, f.code, link, f.message))
     if lines:
         blocks.append(Block(L.FINDINGS, L.FINDINGS_FIRST_ROW, 1, tuple(lines)))
     clear = ((L.FINDINGS, L.FINDINGS_FIRST_ROW, len(L.FINDINGS_COLUMNS)),)
-    return WritePlan(tuple(blocks), clear)
+    done = finishing(result)
+    results = {sheet: dict(cells) for sheet, cells in done.results.items()}
+    for block in blocks:
+        for dr, line in enumerate(block.values):
+            for dc, value in enumerate(line):
+                if isinstance(value, Formula):
+                    results.setdefault(block.sheet, {})[(block.top + dr, block.left + dc)] = value.value
+    return WritePlan(tuple(blocks), clear, Finishing(results, done.auto_rows))
+
+
+def cached_results(result: Result) -> dict[str, dict[tuple[int, int], CellValue]]:
+    """What each formula cell of the workbook shows: perfscore's figure for the form's computed cells
+    (:mod:`perfscore.engine.computed`), what the file held for any other formula."""
+    out = {
+        name: {pos: sheet.at(*pos) for pos in sheet.formulas} for name, sheet in result.grid.sheets.items()
+    }
+    for (sheet, cell), value in result.shown_values().items():
+        if sheet in out:
+            out[sheet][parse_ref(cell)] = value
+    return out
 
 
 def engine_note(result: Result) -> str:

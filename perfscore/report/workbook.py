@@ -17,6 +17,7 @@ from pathlib import Path
 
 from perfscore.engine import layout as L
 from perfscore.engine.pipeline import Result
+from perfscore.engine.plan import finishing
 from perfscore.report.context import build_context
 from perfscore.report.page import PDF_METRICS, RenderedSheet, form_metrics
 from perfscore.report.pdf import export_pdf
@@ -51,7 +52,7 @@ def write_report(
     result = evaluate_file(path)
     tpl = load_template(template or default_template())
     context = build_context(result)
-    with editing(path, target) as (wb, _losses):
+    with editing(path, target, finishing(result)) as (wb, _losses):
         rendered = render(tpl, context, form_metrics(float(wb._fonts[0].sz or L.FORM_FONT_SIZE)))
         active = wb.active.title if wb.active is not None else None
         if L.REPORT in wb.sheetnames:

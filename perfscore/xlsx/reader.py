@@ -33,14 +33,35 @@ def evaluate_file(path: Path, fw: Framework | None = None) -> Result:
 
 
 def read_grid(path: Path) -> Grid:
-    """Read every sheet's values (formula results as cached) into a Grid, in workbook order."""
+    """Read every sheet's values (formula results as cached) and formulas into a Grid, in workbook order.
+
+    openpyxl gives either the cached results or the formulas of a workbook, so it is read twice; the
+    integrity checks need both (a typed-over total, a stale displayed total).
+    """
     path = Path(path)
     sniff(path)
     grid = Grid(source=str(path))
     with opened(path, read_only=True, data_only=True) as wb:
         for ws in wb.worksheets:
             grid.add(_read_sheet(path, ws))
+    with opened(path, read_only=True, data_only=False) as wb:
+        for ws in wb.worksheets:
+            if ws.title in grid.sheets:
+                grid.sheets[ws.title].formulas = _read_formulas(ws)
     return grid
+
+
+def _read_formulas(ws: Any) -> dict[tuple[int, int], str]:
+    """The formula text of every formula cell (``=…``; an array formula by its text)."""
+    found: dict[tuple[int, int], str] = {}
+    for row in ws.iter_rows(max_col=MAX_COLS):
+        for cell in row:
+            if getattr(cell, "data_type", None) == "f":
+                value = cell.value
+                text = value if isinstance(value, str) else getattr(value, "text", None)
+                if text:
+                    found[(cell.row, cell.column)] = text if text.startswith("=") else "=" + text
+    return found
 
 
 @contextmanager

@@ -21,10 +21,12 @@ from typing import Any
 from openpyxl import Workbook
 
 from perfscore.engine import layout as L
+from perfscore.engine.grid import Formula, PlanValue
 from perfscore.engine.pipeline import Result
-from perfscore.engine.plan import Formula, PlanValue, WritePlan, calc_plan
+from perfscore.engine.plan import Finishing, WritePlan, calc_plan
 from perfscore.errors import WriteError
 from perfscore.xlsx.atomic import check_writable, replace_atomically
+from perfscore.xlsx.package import finish
 from perfscore.xlsx.reader import evaluate_file, opened
 from perfscore.xlsx.sniff import sniff
 
@@ -33,7 +35,9 @@ MACRO_SUFFIXES = (".xlsm", ".xltm")
 
 
 @contextmanager
-def editing(path: Path, out: Path | None = None) -> Iterator[tuple[Workbook, list[str]]]:
+def editing(
+    path: Path, out: Path | None = None, finishing: Finishing | None = None
+) -> Iterator[tuple[Workbook, list[str]]]:
     """Open the workbook at ``path`` to change it; on leaving, save it atomically (in place or to ``out``).
 
     Yields the workbook and what openpyxl says it cannot keep. If it cannot keep part of the file
@@ -55,7 +59,7 @@ def editing(path: Path, out: Path | None = None) -> Iterator[tuple[Workbook, lis
                 path=str(target),
             )
         yield wb, losses
-        save_atomic(wb, target)
+        save_atomic(wb, target, finishing)
 
 
 def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str]:
@@ -63,7 +67,7 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
 
     Returns what openpyxl could not keep (only possible with ``out``; see :func:`editing`).
     """
-    with editing(path, out) as (wb, losses):
+    with editing(path, out, plan.finishing) as (wb, losses):
         for sheet, first, columns in plan.clear_from:
             if sheet in wb.sheetnames:
                 ws = wb[sheet]
@@ -146,6 +150,13 @@ def _put(cell: Any, value: PlanValue) -> None:
         cell.value = value
 
 
-def save_atomic(wb: Workbook, target: Path) -> None:
-    """Save ``wb`` to ``target`` all or nothing (see :func:`perfscore.xlsx.atomic.replace_atomically`)."""
-    replace_atomically(Path(target), wb.save)
+def save_atomic(wb: Workbook, target: Path, finishing: Finishing | None = None) -> None:
+    """Save ``wb`` to ``target`` all or nothing (see :func:`perfscore.xlsx.atomic.replace_atomically`),
+    finished as ``finishing`` says (cached formula results, rows that grow with their text)."""
+
+    def write(tmp: Path) -> None:
+        wb.save(tmp)
+        if finishing is not None:
+            finish(tmp, finishing.results, finishing.auto_rows)
+
+    replace_atomically(Path(target), write)
