@@ -192,7 +192,8 @@ def rectangle(block: Block) -> list[list[Any]]:
 
 
 def apply_plan(book: BookLike, read: dict[str, _Read], plan: WritePlan) -> None:
-    """Clear perfscore's own rows, then write each block with ONE ``range.value =`` call."""
+    """Clear perfscore's own rows, then write each block with ONE ``range.value =`` call; set the
+    heights of the rows whose merged cells hold long text (Excel grows other rows itself)."""
     for sheet_name, first, columns in plan.clear_from:
         if sheet_name in read:
             bottom = max(read[sheet_name].bottom, first)
@@ -202,6 +203,9 @@ def apply_plan(book: BookLike, read: dict[str, _Read], plan: WritePlan) -> None:
             read[block.sheet] = _Read(_new_sheet(book, block.sheet, read), 0)
         sheet = read[block.sheet].sheet
         sheet.range((block.top, block.left), (block.bottom, block.right)).value = rectangle(block)
+    for sheet_name, row, points in plan.heights:
+        if sheet_name in read:
+            read[sheet_name].sheet.range((row, 1), (row, 1)).row_height = points
 
 
 def _new_sheet(book: BookLike, name: str, read: dict[str, _Read]) -> Any:

@@ -65,6 +65,17 @@ class FakeRange:
         ]
 
     @property
+    def row_height(self) -> float:  # pragma: no cover - only set
+        raise AssertionError("perfscore never reads row heights")
+
+    @row_height.setter
+    def row_height(self, points: float) -> None:
+        self.sheet.excel.log("range.row_height set")
+        assert self.top == self.bottom and points > 0
+        for r in range(self.top, self.bottom + 1):
+            self.sheet.heights[r] = points
+
+    @property
     def formula(self) -> Any:
         """Excel's Range.Formula: each cell's formula, or its constant; "" when empty."""
         self.sheet.excel.log("range.formula get")
@@ -112,6 +123,7 @@ class FakeSheet:
         self.formulas: set[tuple[int, int]] = set()
         self.formula_text: dict[tuple[int, int], str] = {}  # the workbook's own formulas, as Excel holds them
         self.widths: dict[int, float] = {}
+        self.heights: dict[int, float] = {}
         self.merges: list[tuple[int, int, int, int]] = []
         self.sheets: FakeSheets | None = None
         self.source_path: Path | None = None  # the file a copied sheet came from
@@ -475,6 +487,9 @@ def test_seed_call_count_is_fixed_per_sheet_and_block() -> None:
     reads = 2 + 5 * sheets  # book.sheets + iteration, then name/used_range/address/value/formula per sheet
     clear = 2  # sheet.range + clear_contents (校验结果 rows)
     writes = 2 * blocks  # sheet.range + value set per block
+    heights = (
+        2 * 3
+    )  # sheet.range + row_height set per long text field of 基本情况 (merged: Excel won't grow it)
     alert = 2  # book.app + alert
     assert blocks == 9
-    assert len(book.excel.calls) == reads + clear + writes + alert == 49
+    assert len(book.excel.calls) == reads + clear + writes + heights + alert == 55

@@ -146,3 +146,49 @@ def test_paragraphs_split_at_lines_and_long_sentences() -> None:
     long = "这是一句话。" * 100  # 600 characters, no line break
     pieces = cell({"text": long}).items
     assert "".join(pieces) == long and all(len(p) <= MAX_PARAGRAPH for p in pieces) and len(pieces) == 2
+
+
+@pytest.mark.libreoffice
+def test_long_texts_typed_into_a_blank_form_show_whole_after_calc(tmp_path: Path) -> None:
+    """A clerk types the seed's long texts into a blank form (rows keep the blank form's heights),
+    then 计算/calc: the merged text rows grow to what the text needs, and print whole."""
+    import openpyxl
+
+    from perfscore.engine import layout as L
+    from perfscore.engine.text import height_for, lines_needed
+
+    from .xlsx_helpers import run_cli
+
+    fw, sub = load_fw(), seed_submission()
+    form = tmp_path / "typed.xlsx"
+    assert run_cli(["new", "-o", form]).exit_code == 0
+    cl = L.cover_layout(fw)
+    wb = openpyxl.load_workbook(form)
+    texts = {h.key: sub.header[h.key] for h in fw.header if h.kind == "text"}
+    for key, text in texts.items():
+        wb[L.COVER][cl[f"header:{key}"]] = text
+    blank_heights = {k: wb[L.COVER].row_dimensions[int(cl[f"header:{k}"][1:])].height for k in texts}
+    wb.save(form)
+    run_cli(["calc", form])
+    ws = openpyxl.load_workbook(form)[L.COVER]
+    width = sum(L.COVER_WIDTHS[1:])
+    for key, text in texts.items():
+        row = int(cl[f"header:{key}"][1:])
+        need = height_for(lines_needed(str(text), width))
+        assert ws.row_dimensions[row].height == max(need, L.TEXT_FIELD_PT), key
+    assert (
+        ws.row_dimensions[int(cl["header:整体绩效目标完成情况"][1:])].height
+        > 4 * blank_heights["整体绩效目标完成情况"]
+    )
+    exe = libreoffice.soffice_path()
+    assert exe is not None
+    subprocess.run(
+        [exe, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(form)],
+        capture_output=True, check=True, timeout=180,
+    )  # fmt: skip
+    pdf = tmp_path / "typed.pdf"
+    count, _ = pages(pdf)
+    texts_on_pages = [squash(raw_text(pdf, p)) for p in range(1, count + 1)]
+    missing = [s for s in sentences(fw) if not any(squash(s) in t for t in texts_on_pages)]
+    assert missing == []

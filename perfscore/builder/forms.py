@@ -16,10 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from perfscore.builder.sheet_writer import PROTECT_OPTIONS, Pos, SheetWriter, insert_buttons, setup_print
 from perfscore.builder.styles import (
-    COVER_WIDTHS,
     ERROR_FILL,
-    INDICATOR_WIDTHS,
-    LINE_PT,
     WARNING_FILL,
     Styles,
     decimal_rule,
@@ -28,6 +25,9 @@ from perfscore.builder.styles import (
 from perfscore.engine import layout as L
 from perfscore.engine.framework import Framework, Indicator
 from perfscore.engine.grid import PlanValue, parse_ref
+from perfscore.engine.text import LINE_PT
+
+TWO_LINES_PT = LINE_PT * 2 + 5
 
 # ---------------------------------------------------------------------------------- 基本情况
 
@@ -38,7 +38,9 @@ def write_cover(
     """The 基本情况 sheet: identity, header fields, budget, and the result summary on its own page."""
     cl = L.cover_layout(fw)
     width = cl.width
-    sh = SheetWriter(wb.add_worksheet(L.COVER), values, COVER_WIDTHS + (14,) * (width - len(COVER_WIDTHS)))
+    sh = SheetWriter(
+        wb.add_worksheet(L.COVER), values, L.COVER_WIDTHS + (14,) * (width - len(L.COVER_WIDTHS))
+    )
     _cover_identity(sh, st, cl)
     _cover_header_fields(sh, st, cl, fw)
     _cover_budget(sh, st, cl, fw)
@@ -75,7 +77,7 @@ def _cover_header_fields(sh: SheetWriter, st: Styles, cl: L.CoverLayout, fw: Fra
         sh.fmt(r, 1, st.label())
         if h.kind == "text":
             sh.span(r, c, r, cl.width, st.input_text(top=True))
-            sh.min_height[r] = LINE_PT * 4 + 5
+            sh.min_height[r] = L.TEXT_FIELD_PT
         else:
             sh.span(r, c, r, cl.width, st(align="left", bg_color="#FFF2CC", locked=False, num_format="0"))
 
@@ -111,7 +113,7 @@ def _cover_summary(sh: SheetWriter, st: Styles, cl: L.CoverLayout, fw: Framework
     sh.fmt(gr, gc, st.total())
     lr, lc = parse_ref(cl["grade_line"])
     sh.span(lr, lc, lr, cl.width, st(bold=True, align="left"))
-    sh.min_height[lr] = LINE_PT * 2 + 5
+    sh.min_height[lr] = TWO_LINES_PT
 
 
 def _cover_status(sh: SheetWriter, st: Styles, cl: L.CoverLayout) -> None:
@@ -125,7 +127,7 @@ def _cover_status(sh: SheetWriter, st: Styles, cl: L.CoverLayout) -> None:
     sh.span(r, c, r, cl.width, st(align="center", num_format="yyyy-mm-dd hh:mm:ss"))
     r, c = parse_ref(cl["engine_note"])
     sh.span(r, c, r, cl.width, st.text())
-    sh.min_height[r] = LINE_PT * 2 + 5
+    sh.min_height[r] = TWO_LINES_PT
 
 
 # ---------------------------------------------------------------------- indicator sheets
@@ -135,7 +137,7 @@ def write_indicator_sheet(
     wb: Workbook, st: Styles, sl: L.SheetLayout, values: dict[Pos, PlanValue], *, buttons: bool
 ) -> None:
     """One sheet of indicators: a row per leaf under merged group cells, subtotals, status marks."""
-    sh = SheetWriter(wb.add_worksheet(sl.name), values, INDICATOR_WIDTHS)
+    sh = SheetWriter(wb.add_worksheet(sl.name), values, L.INDICATOR_WIDTHS)
     ws = sh.ws
     sh.span(L.TITLE_ROW, 1, L.TITLE_ROW, L.PRINTED_COLUMNS, st.title())
     sh.min_height[L.TITLE_ROW] = 32
@@ -148,7 +150,7 @@ def write_indicator_sheet(
     _subtotal_rows(sh, st, sl)
     _status_marks(wb, ws, sl)
     sh.write(st.text())
-    ws.set_column(L.C_ID - 1, L.C_ID - 1, INDICATOR_WIDTHS[L.C_ID - 1], None, {"hidden": True})
+    ws.set_column(L.C_ID - 1, L.C_ID - 1, L.INDICATOR_WIDTHS[L.C_ID - 1], None, {"hidden": True})
     ws.freeze_panes(L.HEADER_ROW, 0)
     if buttons:
         insert_buttons(ws, 0, L.C_STATUS)
@@ -169,7 +171,7 @@ def _group_cells(sh: SheetWriter, st: Styles, sl: L.SheetLayout, leaves: list[In
 
 def _leaf_row(sh: SheetWriter, st: Styles, r: int, leaf: Indicator) -> None:
     """A leaf's row: the inputs (score, reason, measure; the rate when it has a rule) and the rest."""
-    sh.min_height[r] = LINE_PT * 2 + 8  # room to type a reason (rows can be resized)
+    sh.min_height[r] = L.INDICATOR_ROW_PT  # room to type a reason (the row grows with the text)
     sh.fmt(r, L.C_NAME, st.text())
     sh.fmt(r, L.C_WEIGHT, st.center())
     sh.fmt(r, L.C_EXPLAIN, st.text())

@@ -15,9 +15,9 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from perfscore.builder.styles import ROW_PT, height_for, lines_needed
 from perfscore.engine import layout as L
 from perfscore.engine.grid import Formula, PlanValue
+from perfscore.engine.text import ROW_PT, height_for, lines_needed
 from perfscore.errors import InternalError
 
 PROTECT_OPTIONS = {

@@ -6,7 +6,6 @@ text, so row heights are estimated here: a CJK character is two width units, any
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from typing import Any
 
@@ -14,11 +13,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from perfscore.engine import layout as L
-from perfscore.engine.text import display_width
 
 FONT, FONT_SIZE = L.FORM_FONT, L.FORM_FONT_SIZE  # SimSun in Excel and WPS; LibreOffice substitutes Noto CJK
-LINE_PT = 14.5  # height of one line of 11 pt text
-MAX_ROW_PT = 409.0  # Excel's maximum row height
 
 INPUT_FILL = "#FFF2CC"  # light yellow: the clerk types here
 HEADER_FILL = "#D9D9D9"
@@ -28,10 +24,6 @@ TOTAL_FILL = "#E2EFDA"
 ERROR_FILL = "#FFC7CE"
 WARNING_FILL = "#FFEB9C"
 
-#: Indicator sheet column widths (A..N), in Excel character units.
-INDICATOR_WIDTHS = (8, 6, 10, 6, 20, 6, 36, 9, 24, 24, 11, 10, 40, 8)
-#: Cover (基本情况) column widths A..H.
-COVER_WIDTHS = (16, 14, 14, 14, 14, 16, 14, 14)
 #: 校验结果 column widths A..E.
 FINDINGS_WIDTHS = (6, 8, 22, 22, 80)
 
@@ -92,19 +84,6 @@ class Styles:
 
     def disabled(self) -> Format:
         return self(bg_color=DISABLED_FILL)
-
-
-def lines_needed(text: str, width: float) -> int:
-    """Lines a wrapped cell of ``width`` character units needs for ``text``."""
-    usable = max(1.0, width - 1.5)
-    return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
-
-
-ROW_PT = LINE_PT + 6  # the least height of a formatted row
-
-
-def height_for(lines: int, *, minimum: float = ROW_PT) -> float:
-    return min(MAX_ROW_PT, max(minimum, lines * LINE_PT + 8))
 
 
 def decimal_rule(low: Decimal, high: Decimal | None, what: str) -> dict[str, Any]:

@@ -26,6 +26,12 @@ LAYOUT_VERSION = "1"
 #: The default font of every form perfscore builds (SimSun in Excel and WPS): column widths count its digits.
 FORM_FONT, FORM_FONT_SIZE = "宋体", 11
 
+#: Column widths (Excel character units) of the indicator sheets (A..N) and of 基本情况 (A..H).
+INDICATOR_WIDTHS = (8, 6, 10, 6, 20, 6, 36, 9, 24, 24, 11, 10, 40, 8)
+COVER_WIDTHS = (16, 14, 14, 14, 14, 16, 14, 14)
+#: Least heights: an indicator row (room to type a reason), a long text field of 基本情况.
+INDICATOR_ROW_PT, TEXT_FIELD_PT = 14.5 * 2 + 8, 14.5 * 4 + 5
+
 # Indicator sheet columns (1-based). A–J are the published form, exactly as printed.
 COLUMNS = (
     "一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "指标解释", "得分/自评分", "未达标原因", "改进措施",

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from perfscore.engine import layout as L
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Finding, Severity
 from perfscore.engine.grid import CellValue, Formula, PlanValue, parse_ref, quote_sheet
 from perfscore.engine.pipeline import Result
+from perfscore.engine.text import height_for, lines_needed, whole_pixels
+from perfscore.engine.values import as_text
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class WritePlan:
     # (sheet, first row): clear perfscore's own rows from here down to the sheet's end, before writing
     clear_from: tuple[tuple[str, int, int], ...] = ()  # (sheet, first_row, columns)
     finishing: Finishing | None = None
+    #: (sheet, row, points): rows whose merged cells hold long text (基本情况's text fields). No
+    #: application grows a row for a merged cell, so the height is set for the text it holds.
+    heights: tuple[tuple[str, int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,39 @@ class Finishing:
     results: Mapping[str, Mapping[tuple[int, int], CellValue]]
     #: Rows whose height follows their text (no custom height): the indicator rows.
     auto_rows: Mapping[str, tuple[int, ...]]
+    #: The height each of those rows needs for its text now (Excel and WPS grow a row as text is
+    #: typed, but not for text written by another program): sheet → {row: points}.
+    row_heights: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
 
 
 def finishing(result: Result) -> Finishing:
     """The cached results (:func:`cached_results`) and free-height rows of ``result``'s workbook."""
-    rows: dict[str, list[int]] = {}
+    rows: dict[str, dict[int, float]] = {}
     for row in result.form.rows:
-        rows.setdefault(row.sheet, []).append(row.row)
-    return Finishing(cached_results(result), {s: tuple(r) for s, r in rows.items()})
+        need = max(
+            height_for(lines_needed(as_text(row.value(c)), L.INDICATOR_WIDTHS[c - 1])) for c in _TEXT_COLUMNS
+        )
+        rows.setdefault(row.sheet, {})[row.row] = whole_pixels(max(L.INDICATOR_ROW_PT, need))
+    return Finishing(cached_results(result), {s: tuple(r) for s, r in rows.items()}, rows)
+
+
+_TEXT_COLUMNS = (L.C_NAME, L.C_EXPLAIN, L.C_REASON, L.C_MEASURE)
+
+
+def text_field_heights(result: Result) -> tuple[tuple[str, int, float], ...]:
+    """The heights 基本情况's long text fields (merged across the sheet) need for what they hold."""
+    if not result.form.cover_present:
+        return ()
+    fw = result.framework
+    cl = L.cover_layout(fw)
+    width = sum(L.COVER_WIDTHS[1 : cl.width]) + 14 * max(0, cl.width - len(L.COVER_WIDTHS))
+    out = []
+    for h in fw.header:
+        if h.kind == "text":
+            at = result.form.header[h.key]
+            need = height_for(lines_needed(as_text(at.value), width), minimum=L.TEXT_FIELD_PT)
+            out.append((L.COVER, parse_ref(at.cell)[0], need))
+    return tuple(out)
 
 
 _MARK = {Severity.ERROR: "✖", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
@@ -126,7 +156,9 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
             for dc, value in enumerate(line):
                 if isinstance(value, Formula):
                     results.setdefault(block.sheet, {})[(block.top + dr, block.left + dc)] = value.value
-    return WritePlan(tuple(blocks), clear, Finishing(results, done.auto_rows))
+    return WritePlan(
+        tuple(blocks), clear, Finishing(results, done.auto_rows, done.row_heights), text_field_heights(result)
+    )
 
 
 def cached_results(result: Result) -> dict[str, dict[tuple[int, int], CellValue]]:

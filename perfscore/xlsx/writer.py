@@ -59,6 +59,11 @@ def editing(
                 path=str(target),
             )
         yield wb, losses
+        if finishing is not None:  # indicator rows: tall enough for their text, free to grow
+            for sheet, heights in finishing.row_heights.items():
+                for row, points in heights.items():
+                    if sheet in wb.sheetnames:
+                        wb[sheet].row_dimensions[row].height = points
         save_atomic(wb, target, finishing)
 
 
@@ -68,6 +73,9 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
     Returns what openpyxl could not keep (only possible with ``out``; see :func:`editing`).
     """
     with editing(path, out, plan.finishing) as (wb, losses):
+        for sheet, row, points in plan.heights:
+            if sheet in wb.sheetnames:
+                wb[sheet].row_dimensions[row].height = points
         for sheet, first, columns in plan.clear_from:
             if sheet in wb.sheetnames:
                 ws = wb[sheet]
