@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from perfscore.engine.framework import Framework
+from perfscore.errors import PerfscoreError
 from perfscore.report import libreoffice
 from perfscore.report.expressions import MAX_PARAGRAPH, Paragraphs, compile_cell
 
@@ -192,3 +193,20 @@ def test_long_texts_typed_into_a_blank_form_show_whole_after_calc(tmp_path: Path
     texts_on_pages = [squash(raw_text(pdf, p)) for p in range(1, count + 1)]
     missing = [s for s in sentences(fw) if not any(squash(s) in t for t in texts_on_pages)]
     assert missing == []
+
+
+@pytest.mark.libreoffice
+def test_no_pdf_without_the_noto_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Noto CJK the pages would depend on whatever the machine has: refuse, naming the package."""
+    conf = tmp_path / "fonts.conf"
+    dejavu = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, check=True)
+    dirs = sorted({str(Path(f).parent) for f in dejavu.stdout.splitlines() if "DejaVu" in f})
+    body = "".join(f"<dir>{d}</dir>" for d in dirs)
+    conf.write_text(
+        f'<?xml version="1.0"?><fontconfig>{body}<cachedir>{tmp_path}</cachedir></fontconfig>', "utf-8"
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    form = build(tmp_path / "seed.xlsx")
+    with pytest.raises(PerfscoreError, match="fonts-noto-cjk"):
+        write_report(form, tmp_path / "out.xlsx", pdf=tmp_path / "seed.pdf")
+    assert not (tmp_path / "seed.pdf").exists() and not (tmp_path / "out.xlsx").exists()  # nothing written

@@ -74,6 +74,23 @@ def font_config(base: str | None = None) -> str:
     )
 
 
+def missing_fonts() -> list[str]:
+    """The Noto CJK faces fontconfig cannot find (empty when both are there, or when ``fc-list`` is
+    not installed to ask)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return []
+    missing = []
+    for family in (SANS, SERIF):
+        try:
+            found = subprocess.run([exe, family, "family"], capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        if family not in found:
+            missing.append(family)
+    return missing
+
+
 def soffice_path() -> str | None:
     """The LibreOffice executable on PATH (``soffice`` or ``libreoffice``), or None."""
     for name in ("soffice", "libreoffice"):

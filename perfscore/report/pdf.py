@@ -6,12 +6,27 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from perfscore.errors import WriteError
+from perfscore.errors import LibreOfficeError, WriteError
 from perfscore.report import libreoffice
 from perfscore.report.page import RenderedSheet
 from perfscore.report.sheet import standalone_workbook
 from perfscore.report.template import Template
 from perfscore.xlsx.atomic import replace_atomically
+
+
+def check_printing() -> None:
+    """Refuse before anything is written when a PDF cannot be printed as it should: no LibreOffice,
+    or no Noto CJK fonts (the pages would then depend on whatever fonts the machine has)."""
+    if libreoffice.soffice_path() is None:
+        raise LibreOfficeError(
+            f"找不到 LibreOffice（soffice）：请安装 libreoffice-calc-nogui 与 {libreoffice.FONT_PACKAGE}"
+        )
+    missing = libreoffice.missing_fonts()
+    if missing:
+        raise LibreOfficeError(
+            f"找不到字体 {'、'.join(missing)}：请安装 {libreoffice.FONT_PACKAGE}（Debian/Ubuntu："
+            f"apt-get install {libreoffice.FONT_PACKAGE}）；没有它，PDF 的换行和分页会随机器上的字体而变"
+        )
 
 
 def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
@@ -25,6 +40,7 @@ def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
     folder = pdf.parent if str(pdf.parent) else Path(".")
     if not folder.is_dir():
         raise WriteError(f"目标文件夹 {folder} 不存在；请先创建该文件夹", path=str(pdf))
+    check_printing()
     wb = standalone_workbook(rendered, template, for_pdf=True)
     with tempfile.TemporaryDirectory(prefix="perfscore-report-") as tmp:
         src = Path(tmp) / f"{pdf.stem or 'report'}.xlsx"

@@ -20,7 +20,7 @@ from perfscore.engine.pipeline import Result
 from perfscore.engine.plan import finishing
 from perfscore.report.context import build_context
 from perfscore.report.page import PDF_METRICS, RenderedSheet, form_metrics
-from perfscore.report.pdf import export_pdf
+from perfscore.report.pdf import check_printing, export_pdf
 from perfscore.report.render import render
 from perfscore.report.sheet import apply, standalone_workbook
 from perfscore.report.template import load_template
@@ -49,6 +49,8 @@ def write_report(
     """(Re)generate the 自评表 sheet of a workbook; optionally export it alone as a PDF."""
     path = Path(workbook_path)
     target = Path(out) if out is not None else path
+    if pdf is not None:
+        check_printing()  # before anything is written
     result = evaluate_file(path)
     tpl = load_template(template or default_template())
     context = build_context(result)
