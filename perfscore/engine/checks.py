@@ -167,7 +167,10 @@ def scores(ctx: Context) -> Iterator[Finding]:
 
 def score_findings(r: Reading, at: Located, weight: Decimal, name: str) -> Iterator[Finding]:
     """Findings for one score cell (also used by the row-check UDF)."""
-    s, c, raw, w = at.sheet, at.cell, at.value, fmt(weight)
+    s, c, raw = at.sheet, at.cell, at.value
+    if r.kind is Kind.NUMBER and r.value is not None and 0 <= r.value <= weight and decimals_of(r.value) <= 2:
+        return  # the usual case, decided without formatting anything
+    w = fmt(weight)
     if r.kind is Kind.EMPTY:
         yield finding("score-missing", s, c, name=name, weight=w)
         return

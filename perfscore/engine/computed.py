@@ -20,7 +20,7 @@ from perfscore.engine.cells import static_cells
 from perfscore.engine.decimals import round_half_up
 from perfscore.engine.form import Form
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import CellValue, ErrorValue, Formula, ref
+from perfscore.engine.grid import CellValue, ErrorValue, Formula, parse_ref, ref
 from perfscore.engine.scoring import Leaf, Node, reference_score, valid_rate
 from perfscore.engine.values import Kind, as_text
 
@@ -34,6 +34,7 @@ class Computed:
     label: str  # what it shows, for messages: 总分, “履职效能”得分, 小计：整体效能, …
     formula: str
     checked: bool  # a figure the bureau relies on (checked for tampering), not the title or a hint
+    pos: tuple[int, int]  # (row, col) of ``cell``
 
 
 _CACHE: WeakKeyDictionary[Framework, dict[str, tuple[Computed, ...]]] = WeakKeyDictionary()
@@ -53,7 +54,7 @@ def _computed(fw: Framework, mode: str) -> list[Computed]:
     def make(sheet: str, cell: str, label: str, checked: bool = True) -> Computed:
         formula = cells[(sheet, cell)]
         assert isinstance(formula, Formula), (sheet, cell)
-        return Computed(sheet, cell, label, formula.text, checked)
+        return Computed(sheet, cell, label, formula.text, checked, parse_ref(cell))
 
     cl = L.cover_layout(fw)
     out = [make(L.COVER, cl["title"], "标题", checked=False)]
@@ -138,7 +139,7 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 def same_formula(found: str | None, expected: str) -> bool:
     """The same formula up to what spreadsheet applications change when they save one: ``$``
     anchors, spaces, letter case, the ``_xlfn.`` prefix and quotes around sheet names."""
-    return found is not None and _normal(found) == _normal(expected)
+    return found is not None and (found == expected or _normal(found) == _normal(expected))
 
 
 def _normal(formula: str) -> str:

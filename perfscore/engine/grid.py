@@ -107,6 +107,7 @@ def column_index(letters: str) -> int:
     return n
 
 
+@cache
 def ref(row: int, col: int) -> str:
     """1-based (row, col) → ``"H5"``."""
     return f"{column_letter(col)}{row}"

@@ -54,20 +54,25 @@ def sheets_named(ctx: Context) -> Iterator[Finding]:
 def computed_cells_intact(ctx: Context) -> Iterator[Finding]:
     """Every computed cell holds its formula, and its cached result shows the engine's figure."""
     names = sheet_names(ctx) | {L.COVER: L.COVER}
-    shown = ctx.shown_values()
+    shown: dict[tuple[str, str], CellValue] | None = None  # computed only when a file holds results
     for comp in computed_cells(ctx.fw, ctx.form.meta.formulas):
         sheet = names.get(comp.sheet)
         if not comp.checked or sheet is None or sheet not in ctx.grid.sheets:
             continue
         grid_sheet = ctx.grid.sheets[sheet]
-        found = grid_sheet.formula(comp.cell)
-        expected = renamed(comp.formula, names)  # as Excel, WPS and LibreOffice rename references
-        cached = grid_sheet.get(comp.cell)
-        if not same_formula(found, expected) and not same_formula(found, comp.formula):
+        pos = comp.pos
+        found = grid_sheet.formulas.get(pos)
+        cached = grid_sheet.at(*pos)
+        if not same_formula(found, comp.formula) and not same_formula(found, renamed(comp.formula, names)):
+            expected = renamed(comp.formula, names)  # as Excel, WPS and LibreOffice rename references
             short = expected if len(expected) <= _FORMULA_SHOWN else expected[:_FORMULA_SHOWN] + "…"
             yield finding("formula-changed", sheet, comp.cell, label=comp.label, formula=short,
                           found=_described(found, cached))  # fmt: skip
-        elif cached is not None and not same_shown(cached, shown[(comp.sheet, comp.cell)]):
+            continue
+        if cached is None:
+            continue
+        shown = shown if shown is not None else ctx.shown_values()
+        if not same_shown(cached, shown[(comp.sheet, comp.cell)]):
             yield finding("displayed-total-differs", sheet, comp.cell, label=comp.label, shown=_shown(cached),
                           expected=_shown(shown[(comp.sheet, comp.cell)]))  # fmt: skip
 
@@ -91,7 +96,7 @@ def fixed_texts_unchanged(ctx: Context) -> Iterator[Finding]:
     """指标解释 and the sub-total lines' labels and weights are the framework's, not the clerk's."""
     for leaf in ctx.fw.leaves():
         row = ctx.leaves[leaf.id].row
-        if row is not None and _squash(row.value(L.C_EXPLAIN)) != _squash(leaf.explanation):
+        if row is not None and not _same_text(row.value(L.C_EXPLAIN), leaf.explanation):
             at = row.at(L.C_EXPLAIN)
             yield finding("explanation-changed", at.sheet, at.cell, "explanation", id=leaf.id,
                           found=_clip(as_text(at.value)))  # fmt: skip
@@ -109,9 +114,14 @@ def _subtotal_labels(ctx: Context, grid: Grid, sheet: str, sl: L.SheetLayout) ->
         label = f"{'合计' if gid == sl.group.id else '小计'}：{node.name}"
         for col, expected in ((L.C_NAME, label), (L.C_WEIGHT, fmt(node.weight))):
             value = ws.at(row, col)
-            if _squash(value) != _squash(expected):
+            if not _same_text(value, expected):
                 yield finding("explanation-changed", sheet, ref(row, col), "subtotal",
                               label=label, found=_clip(as_text(value)) or "空")  # fmt: skip
+
+
+def _same_text(value: CellValue, expected: str) -> bool:
+    """The same text, up to spaces and line breaks (a clerk may widen a cell or re-wrap it)."""
+    return as_text(value) == expected or _squash(value) == _squash(expected)
 
 
 def _squash(value: CellValue | str) -> str:
