@@ -83,6 +83,18 @@ def raw_text(pdf: Path, page: int) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
+def plain_pdf(form: Path, folder: Path) -> Path:
+    """The form printed as a clerk would: plain ``soffice --convert-to pdf``, no perfscore settings."""
+    exe = libreoffice.soffice_path()
+    assert exe is not None
+    subprocess.run(
+        [exe, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(folder), str(form)],
+        capture_output=True, check=True, timeout=180,
+    )  # fmt: skip
+    return folder / f"{form.stem}.pdf"
+
+
 def sentences(fw: Framework) -> list[str]:
     """Every sentence of the seed's long header texts (目标, 完成情况, 原因)."""
     sub = seed_submission(fw)
@@ -124,14 +136,7 @@ def test_report_pdf_uses_perfscore_fonts(seed_form: tuple[Path, Path]) -> None:
 def test_whole_form_prints_one_page_wide(seed_form: tuple[Path, Path], tmp_path: Path) -> None:
     """The form as a clerk prints it: plain ``soffice --convert-to pdf``, no perfscore font settings."""
     form, _ = seed_form
-    exe = libreoffice.soffice_path()
-    assert exe is not None
-    subprocess.run(
-        [exe, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(form)],
-        capture_output=True, check=True, timeout=180,
-    )  # fmt: skip
-    pdf = tmp_path / "seed.pdf"
+    pdf = plain_pdf(form, tmp_path)
     count, _ = pages(pdf)
     assert count == FORM_PAGES
     for p in range(1, count + 1):
@@ -181,14 +186,7 @@ def test_long_texts_typed_into_a_blank_form_show_whole_after_calc(tmp_path: Path
         ws.row_dimensions[int(cl["header:整体绩效目标完成情况"][1:])].height
         > 4 * blank_heights["整体绩效目标完成情况"]
     )
-    exe = libreoffice.soffice_path()
-    assert exe is not None
-    subprocess.run(
-        [exe, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(form)],
-        capture_output=True, check=True, timeout=180,
-    )  # fmt: skip
-    pdf = tmp_path / "typed.pdf"
+    pdf = plain_pdf(form, tmp_path)
     count, _ = pages(pdf)
     texts_on_pages = [squash(raw_text(pdf, p)) for p in range(1, count + 1)]
     missing = [s for s in sentences(fw) if not any(squash(s) in t for t in texts_on_pages)]

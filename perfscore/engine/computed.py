@@ -21,7 +21,7 @@ from perfscore.engine.decimals import round_half_up
 from perfscore.engine.form import Form
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import CellValue, ErrorValue, Formula, parse_ref, ref
-from perfscore.engine.scoring import Leaf, Node, reference_score, valid_rate
+from perfscore.engine.scoring import Leaf, Node, by_id, reference_score, valid_rate
 from perfscore.engine.values import Kind, as_text
 
 
@@ -83,7 +83,7 @@ def shown_values(
     where the form shows nothing (a score missing or invalid). None: not known here (a udf-mode
     reference score of an invalid rate shows the add-in's error text)."""
     cl = L.cover_layout(fw)
-    nodes = {n.indicator.id: n for n in _walk(groups)}
+    nodes = by_id(groups)
     out: dict[tuple[str, str], CellValue] = {}
     year = as_text(form.year.value)
     title = f"{year}年度" if year else ""
@@ -119,14 +119,6 @@ def _suggestion(leaf: Leaf, mode: str) -> CellValue:
     if rate.kind is not Kind.NUMBER or rate.value is None:
         return ""
     return round_half_up(leaf.indicator.weight * min(rate.value, Decimal(1)))
-
-
-def _walk(nodes: tuple[Node, ...]) -> list[Node]:
-    out: list[Node] = []
-    for n in nodes:
-        out.append(n)
-        out.extend(_walk(n.children))
-    return out
 
 
 # ------------------------------------------------------------------------------ comparing

@@ -13,7 +13,7 @@ from perfscore.engine.findings import Finding, Severity, count
 from perfscore.engine.form import Form, parse, read_meta
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import CellValue, Grid, parse_ref
-from perfscore.engine.scoring import Leaf, Node, leaves, roll_up, total_of
+from perfscore.engine.scoring import Leaf, Node, by_id, leaves, roll_up, total_of
 
 
 @dataclass(frozen=True)
@@ -44,19 +44,8 @@ class Result:
         return count(self.findings, Severity.WARNING)
 
     def node(self, iid: str) -> Node:
-        def find(nodes: tuple[Node, ...]) -> Node | None:
-            for n in nodes:
-                if n.indicator.id == iid:
-                    return n
-                hit = find(n.children)
-                if hit:
-                    return hit
-            return None
-
-        hit = find(self.groups)
-        if hit is None:
-            raise KeyError(iid)
-        return hit
+        """The rolled-up node of indicator ``iid`` (KeyError if there is none)."""
+        return by_id(self.groups)[iid]
 
 
 def evaluate(grid: Grid, fw: Framework | None = None) -> Result:

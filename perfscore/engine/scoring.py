@@ -118,6 +118,19 @@ def roll_up(fw: Framework, scored: dict[str, Leaf]) -> tuple[Node, ...]:
     return tuple(node(r) for r in fw.roots)
 
 
+def by_id(groups: tuple[Node, ...]) -> dict[str, Node]:
+    """Every node of the rolled-up tree by its indicator id."""
+    out: dict[str, Node] = {}
+
+    def add(nodes: tuple[Node, ...]) -> None:
+        for n in nodes:
+            out[n.indicator.id] = n
+            add(n.children)
+
+    add(groups)
+    return out
+
+
 def total_of(groups: tuple[Node, ...]) -> Decimal | None:
     if any(g.exact is None for g in groups):
         return None

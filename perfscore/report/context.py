@@ -16,7 +16,7 @@ from typing import Any
 from perfscore.engine.decimals import fmt
 from perfscore.engine.grid import CellValue, ErrorValue
 from perfscore.engine.pipeline import Result
-from perfscore.engine.scoring import Leaf, Node
+from perfscore.engine.scoring import Leaf, Node, by_id
 
 #: What a full-mark row shows in 未达标原因 / 改进措施 when the clerk left them empty (as the seed does).
 FULL_MARK_MARK = "\\"
@@ -45,7 +45,7 @@ def build_context(result: Result) -> dict[str, Any]:
     header = {key: text(loc.value) for key, loc in form.header.items()}
     header_fields = [{"key": h.key, "kind": h.kind, "value": header.get(h.key, "")} for h in fw.header]
     budget = {name: text(loc.value) for name, loc in form.budget.items()}
-    nodes = {n.indicator.id: n for n in _walk(result.groups)}
+    nodes = by_id(result.groups)
     rows = [_row(leaf, nodes) for leaf in result.leaves.values()]
     groups = [_group(n) for n in result.groups]
     bands = [
@@ -86,14 +86,6 @@ def build_context(result: Result) -> dict[str, Any]:
 def check_line(result: Result) -> str:
     """What a report of a form with error findings says, so it never looks like a clean one."""
     return f"校验未通过：错误 {result.errors} 项（见“校验结果”）"
-
-
-def _walk(nodes: tuple[Node, ...]) -> list[Node]:
-    out: list[Node] = []
-    for n in nodes:
-        out.append(n)
-        out.extend(_walk(n.children))
-    return out
 
 
 def _group(node: Node) -> dict[str, Any]:
