@@ -135,10 +135,14 @@ _GROUP_COLUMNS = {1: ("一级指标", L.C_L1, L.C_L1W), 2: ("二级指标", L.C_
 def _compare(
     row: Row, cn: int, cw: int, name: str, weight: Decimal, label: str, iid: str
 ) -> Iterator[Finding]:
-    if not _same_name(row.value(cn), name):
+    typed_name = row.value(cn)
+    if typed_name != name and not _same_name(typed_name, name):
         yield finding("name-changed", row.sheet, row.cell(cn), label=label, id=iid, name=name,
-                      found=as_text(row.value(cn)))  # fmt: skip
-    got = read_number(row.value(cw))
+                      found=as_text(typed_name))  # fmt: skip
+    typed_weight = row.value(cw)
+    if isinstance(typed_weight, Decimal) and typed_weight == weight:
+        return  # as built
+    got = read_number(typed_weight)
     if got.value != weight or not got.usable:
         found = _shown(row.value(cw)) if row.value(cw) is not None else "空"
         yield finding(
@@ -201,7 +205,7 @@ def score_findings(r: Reading, at: Located, weight: Decimal, name: str) -> Itera
 def shortfall_explained(ctx: Context) -> Iterator[Finding]:
     for leaf in ctx.leaves.values():
         score, row = leaf.score, leaf.row
-        if score is None or row is None:
+        if score is None or row is None or score >= leaf.indicator.weight:
             continue
         yield from shortfall_findings(
             score, leaf.indicator.weight, leaf.indicator.name, row.reason, row.measure

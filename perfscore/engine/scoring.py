@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from perfscore.engine import layout as L
 from perfscore.engine.decimals import round_half_up
 from perfscore.engine.form import Form, Row
 from perfscore.engine.framework import Framework, Indicator
@@ -95,12 +96,15 @@ def leaves(form: Form, fw: Framework) -> dict[str, Leaf]:
     out: dict[str, Leaf] = {}
     for ind in fw.leaves():
         row = first.get(ind.id)
-        reading = read_number(row.score.value) if row else read_number(None)
-        rate = read_number(row.rate.value) if row and ind.rule else read_number(None)
-        rv = valid_rate(rate)
+        reading = read_number(row.value(L.C_SCORE)) if row else _EMPTY
+        rate = read_number(row.value(L.C_RATE)) if row and ind.rule else _EMPTY
+        rv = valid_rate(rate) if ind.rule else None
         suggestion = reference_score(ind.weight, rv) if ind.rule == "rate" and rv is not None else None
         out[ind.id] = Leaf(ind, row, reading, rate, suggestion)
     return out
+
+
+_EMPTY = Reading(Kind.EMPTY)
 
 
 def roll_up(fw: Framework, scored: dict[str, Leaf]) -> tuple[Node, ...]:
