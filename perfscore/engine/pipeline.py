@@ -1,4 +1,4 @@
-"""The one pipeline every front end calls: grid → parse → score → check → roll up → grade."""
+"""The one pipeline every front end calls: grid → parse → score → roll up → grade → check."""
 
 from __future__ import annotations
 
