@@ -2,6 +2,12 @@
 
 Finding lines follow the compiler convention ``FILE:Sheet!Cell: severity CODE message`` (a finding
 about a whole sheet: ``FILE:Sheet: …``), so editors and scripts can jump to the cell.
+
+Whatever comes from the input is shown through :mod:`perfscore.engine.quoting`: file paths escaped
+(never shortened, so they can be copied), sheet and department names quoted (escaped, and cut after
+:data:`~perfscore.engine.quoting.LIMIT` characters). The JSON document keeps every value whole — it is
+for programs — and :func:`json_text` makes its text safe to print. :func:`for_encoding` fits text to
+a console that cannot show every character (a Windows console in GBK has no ☑).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from perfscore.engine.decimals import fmt, to_json_number
 from perfscore.engine.findings import Finding, Severity, count
 from perfscore.engine.grid import CellValue
 from perfscore.engine.pipeline import Result
+from perfscore.engine.quoting import escape, json_safe, quote
 from perfscore.engine.scoring import Node
 from perfscore.engine.text import display_width as width
 
@@ -22,21 +29,31 @@ def title(result: Result) -> str:
     form = result.form
     year = _year(form.year.value)
     dep = form.department.value
-    department = "" if dep is None else (fmt(dep) if isinstance(dep, Decimal) else str(dep))
-    return f"{f'{year}年度' if year is not None else ''}{department}{result.framework.title}"
+    department = "" if dep is None else quote(fmt(dep) if isinstance(dep, Decimal) else str(dep).strip())
+    return f"{f'{quote(year)}年度' if year is not None else ''}{department}{result.framework.title}"
+
+
+def shown_path(path: object) -> str:
+    """A file path as echoed: escaped (one line, no control characters), never shortened."""
+    return escape(str(path))
 
 
 def finding_line(path: str, f: Finding) -> str:
     """``FILE:Sheet!Cell: severity CODE message`` (``FILE: …`` for a finding about the whole workbook)."""
-    where = f"{path}:{f.location}" if f.location else path
-    return f"{where}: {f.severity.value} {f.code} {f.message}"
+    sheet = quote(f.sheet)
+    location = f"{sheet}!{quote(f.cell)}" if f.cell else sheet
+    where = f"{shown_path(path)}:{location}" if location else shown_path(path)
+    return f"{where}: {f.severity.value} {f.code} {escape(f.message)}"
 
 
 def summary_line(path: str, result: Result) -> str:
     total = fmt(result.total) if result.total is not None else "—（无法核算）"
     grade = result.grade or "—"
     infos = count(result.findings, Severity.INFO)
-    return f"{path}: 总分 {total}，等级 {grade}；错误 {result.errors}，警告 {result.warnings}，提示 {infos}"
+    return (
+        f"{shown_path(path)}: 总分 {total}，等级 {grade}；"
+        f"错误 {result.errors}，警告 {result.warnings}，提示 {infos}"
+    )
 
 
 def lines(path: str, result: Result) -> list[str]:
@@ -76,6 +93,59 @@ def to_json(result: Result, path: str = "") -> dict[str, Any]:
         "groups": [_node(g) for g in result.groups],
         "findings": [f.to_json() for f in result.findings],
     }
+
+
+# ------------------------------------------------------------------------------ console text
+
+#: ASCII stand-ins for the marks perfscore prints, used only where the console's encoding lacks them
+#: (GBK has no ☑, ✔, ✖ or ⚠; cp1252 has no □ or ≤ either).
+PLAIN_MARKS = {
+    "☑": "[x]",
+    "□": "[ ]",
+    "✔": "OK",
+    "✖": "X",
+    "⚠": "!",
+    "ℹ": "i",
+    "≤": "<=",
+    "＜": "<",
+    "—": "-",
+    "…": "...",
+}
+
+
+def _encodable(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def for_encoding(text: str, encoding: str) -> str:
+    """``text`` as a console in ``encoding`` can show it: unchanged when it can; else the marks it
+    lacks become :data:`PLAIN_MARKS` and any other character it lacks a ``\\uXXXX`` escape."""
+    if _encodable(text, encoding):
+        return text
+    plain = "".join(c if c not in PLAIN_MARKS or _encodable(c, encoding) else PLAIN_MARKS[c] for c in text)
+    return plain.encode(encoding, "backslashreplace").decode(encoding)
+
+
+def json_text(text: str, encoding: str = "utf-8") -> str:
+    """JSON text made safe to print on a console in ``encoding``: the characters that are unsafe (see
+    :func:`perfscore.engine.quoting.json_safe`) or that the encoding lacks become ``\\uXXXX`` escapes
+    — the same JSON values, nothing shortened."""
+    text = json_safe(text)
+    if _encodable(text, encoding):
+        return text
+    return "".join(c if _encodable(c, encoding) else _json_escape(c) for c in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 # ------------------------------------------------------------------------------- result table

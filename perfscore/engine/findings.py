@@ -3,6 +3,11 @@
 Checks return findings; they never raise. The catalogue below is the single list of codes and of
 their messages (templates the checks fill in): the README's table of finding codes is generated from
 it and a test keeps the two in step.
+
+The values filled into a message come from the workbook (a name, a cell's text, a sheet's name), so
+:func:`finding` passes every one through :func:`perfscore.engine.quoting.quote`: each message stays one
+line, free of control characters, with long values shortened. A finding's ``sheet`` stays the real
+name (the 校验结果 sheet links to it); whoever prints it quotes it.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+
+from perfscore.engine.quoting import quote
 
 
 class Severity(str, Enum):
@@ -87,6 +94,8 @@ CATALOGUE: dict[str, Code] = {
             "year": "年度“{value}”不是四位年份",
             "integer": "{field}“{value}”应为正整数",
         }),
+        _code("department-padded", _W, "部门名称前后有空格（打印时已去掉）",
+              "部门名称“{value}”前后有空格，打印的标题和报表已去掉；请删除多余的空格"),
         _code("year-outside-framework", _W, "年度不在指标体系适用年度内",
               "年度 {year} 不在指标体系 {framework} 的适用年度（{span}）内"),
         _code("row-missing", _E, "指标行缺失（被删除或编号被改动）",
@@ -154,9 +163,11 @@ class Finding:
 
 
 def finding(code: str, sheet: str, cell: str, variant: str = "", /, **fields: object) -> Finding:
-    """A finding of a catalogued code: severity and message from the catalogue, filled with ``fields``."""
+    """A finding of a catalogued code: severity and message from the catalogue, filled with ``fields``
+    (each as text, quoted: escaped and shortened, see :mod:`perfscore.engine.quoting`)."""
     entry = CATALOGUE[code]
-    return Finding(code, entry.severity, sheet, cell, entry.messages[variant].format(**fields))
+    shown = {name: quote(value) for name, value in fields.items()}
+    return Finding(code, entry.severity, sheet, cell, entry.messages[variant].format(**shown))
 
 
 def count(findings: Iterable[Finding], severity: Severity) -> int:
