@@ -16,6 +16,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from perfscore.engine import layout as L
+from perfscore.engine import xml_text
 from perfscore.engine.grid import Formula, PlanValue
 from perfscore.engine.text import ROW_PT, height_for, lines_needed
 from perfscore.errors import InternalError
@@ -121,7 +122,7 @@ def _result(value: object) -> float | str:
     """A formula's cached result as XlsxWriter takes it (a number or a text; "" when unknown)."""
     if isinstance(value, Decimal):
         return float(value)
-    return "" if value is None else str(value)
+    return "" if value is None else xml_text.encode(str(value))  # XlsxWriter escapes no <v> text
 
 
 def setup_print(ws: Worksheet, last_col: int, last_row: int, *, titles: bool) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
+from perfscore.engine import xml_text
 from perfscore.engine.decimals import from_float
 
 EXCEL_ERRORS = frozenset(
@@ -61,12 +62,37 @@ class Formula:
     value: CellValue = None
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link to a cell of the workbook showing ``text``. Writers that can make a cell hyperlink
+    (openpyxl) do so, with no formula at all; the Excel bridge writes :meth:`formula` so that a whole
+    block stays one write. Sheet names and text come from files, so they only ever reach a formula
+    through :func:`quote_sheet` and :func:`string_literal`."""
+
+    text: str
+    sheet: str
+    cell: str
+
+    @property
+    def location(self) -> str:
+        return f"{quote_sheet(self.sheet)}!{self.cell}"
+
+    def formula(self) -> Formula:
+        target = string_literal("#" + self.location)
+        return Formula(f"=HYPERLINK({target},{string_literal(self.text)})", self.text)
+
+
 #: What perfscore writes into a cell: plain ``str`` always as text, only :class:`Formula` as a formula.
-PlanValue = None | str | Decimal | int | dt.datetime | Formula
+PlanValue = None | str | Decimal | int | dt.datetime | Formula | Link
 
 
-def convert(raw: object, *, is_error: bool = False) -> CellValue:
-    """Turn a value from openpyxl or xlwings into a CellValue (floats become exact Decimals)."""
+def convert(raw: object, *, is_error: bool = False, escaped: bool = False) -> CellValue:
+    """Turn a value from openpyxl or xlwings into a CellValue (floats become exact Decimals).
+
+    ``escaped``: a text is as the xlsx file stores it (``_xHHHH_`` escapes, see
+    :mod:`perfscore.engine.xml_text`) and becomes the text the cell shows (``a_x000B_b`` → ``a\vb``,
+    ``_x005F_x000B_`` → ``_x000B_``). Texts from Excel itself (xlwings) are never escaped.
+    """
     if raw is None or isinstance(raw, (bool, Decimal, ErrorValue)):
         return raw
     if isinstance(raw, (int, float)):
@@ -78,7 +104,7 @@ def convert(raw: object, *, is_error: bool = False) -> CellValue:
     if isinstance(raw, str):
         if is_error or raw in EXCEL_ERRORS:
             return ErrorValue(raw)
-        return raw
+        return xml_text.decode(raw) if escaped else raw
     return str(raw)
 
 
@@ -130,6 +156,11 @@ def parse_range(area: str) -> tuple[int, int, int, int]:
     top, left = parse_ref(first)
     bottom, right = parse_ref(last) if last else (top, left)
     return top, left, bottom, right
+
+
+def string_literal(text: str) -> str:
+    """``text`` as a formula's string literal, inner double quotes doubled (``a"b`` → ``"a""b"``)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def quote_sheet(name: str) -> str:

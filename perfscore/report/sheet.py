@@ -15,6 +15,7 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 
 from perfscore.engine import layout as L
+from perfscore.engine import xml_text
 from perfscore.engine.grid import column_letter
 from perfscore.report import libreoffice
 from perfscore.report.page import RenderedSheet
@@ -45,7 +46,7 @@ def _write_rows(rendered: RenderedSheet, tws: Any, ws: Any) -> None:
             if tc is not None and tc.has_style:
                 _copy_style(tc, cell)
             if isinstance(v, str):
-                cell.value = v
+                cell.value = xml_text.encode(v)  # openpyxl stores text verbatim
                 cell.data_type = "s"  # text, never a formula
                 if v[:1] in ("=", "+", "-", "@"):
                     cell.quotePrefix = True

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
+from perfscore.engine import xml_text
 from perfscore.engine.decimals import fmt
 from perfscore.engine.grid import CellValue, ErrorValue, parse_ref
 
@@ -102,7 +103,7 @@ def _cached(value: CellValue) -> tuple[str, str]:
         return "e", escape(value.code)
     if isinstance(value, dt.datetime):
         return "str", escape(value.isoformat(" "))
-    return "str", escape(str(value))
+    return "str", escape(xml_text.encode(str(value)))
 
 
 def _rows(xml: str, rows: set[int]) -> str:

@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import CellValue, Grid, Sheet, convert
@@ -36,16 +40,19 @@ def read_grid(path: Path) -> Grid:
     """Read every sheet's values (formula results as cached) and formulas into a Grid, in workbook order.
 
     openpyxl gives either the cached results or the formulas of a workbook, so it is read twice; the
-    integrity checks need both (a typed-over total, a stale displayed total).
+    integrity checks need both (a typed-over total, a stale displayed total). A sheet's ``<dimension>``
+    element is not trusted (some writers emit ``ref="A1"`` or a stale range): every row is read.
     """
     path = Path(path)
     sniff(path)
     grid = Grid(source=str(path))
     with opened(path, read_only=True, data_only=True) as wb:
         for ws in wb.worksheets:
+            ws.reset_dimensions()
             grid.add(_read_sheet(path, ws))
     with opened(path, read_only=True, data_only=False) as wb:
         for ws in wb.worksheets:
+            ws.reset_dimensions()
             if ws.title in grid.sheets:
                 grid.sheets[ws.title].formulas = _read_formulas(ws)
     return grid
@@ -70,7 +77,7 @@ def opened(path: Path, warned: list[str] | None = None, **kw: Any) -> Iterator[A
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            wb = load_workbook(path, **kw)
+            wb = _load(path, **kw)
     except UnusableInputError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on damaged packages
@@ -88,6 +95,53 @@ def opened(path: Path, warned: list[str] | None = None, **kw: Any) -> Iterator[A
             wb.close()
 
 
+def _load(path: Path, **kw: Any) -> Any:
+    """openpyxl's ``load_workbook``; read-only, with the shared strings as the file stores them."""
+    if not kw.get("read_only") or kw.get("rich_text"):
+        return load_workbook(path, **kw)
+    reader = _StoredStrings(path, **kw)
+    reader.read()
+    return reader.wb
+
+
+class _StoredStrings(ExcelReader):  # type: ignore[misc]
+    """openpyxl's package reader, keeping each shared string as stored, ``_xHHHH_`` escapes and all.
+
+    openpyxl deletes every ``x005F_`` from a shared string, after which a typed ``_x000B_`` (stored
+    ``_x005F_x000B_``) and a vertical tab (stored ``_x000B_``) read the same, and a typed ``x005F_``
+    vanishes. Inline strings and formula results already come as stored; :func:`_read_sheet` decodes
+    them all alike (:func:`perfscore.engine.grid.convert` with ``escaped``).
+    """
+
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is None:
+            return
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        strings: list[str] = []
+        with self.archive.open(part.PartName[1:]) as src:
+            for _, node in iterparse(src):
+                if node.tag == tag:
+                    strings.append(Text.from_tree(node).content)
+                    node.clear()
+        self.shared_strings = strings
+
+
+def stored_texts(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """The text of every plain text cell as the file stores it (``_xHHHH_`` escapes kept), by sheet
+    and (row, column): what an edit must save back unchanged (see :class:`_StoredStrings`)."""
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    with opened(path, read_only=True, data_only=False) as wb:
+        for ws in wb.worksheets:
+            ws.reset_dimensions()
+            texts = found.setdefault(ws.title, {})
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "s" and isinstance(cell.value, str):
+                        texts[(cell.row, cell.column)] = cell.value
+    return found
+
+
 def _corrupt(exc: BaseException) -> str:
     detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
     return f"工作簿已损坏，无法读取（{type(exc).__name__}: {detail}）；请在 Excel 中打开并另存为 .xlsx 后再试"
@@ -101,7 +155,7 @@ def _read_sheet(path: Path, ws: Any) -> Sheet:
         values: list[CellValue] = []
         for cell in row:
             raw = getattr(cell, "value", None)
-            values.append(None if raw is None else convert(raw, is_error=cell.data_type == "e"))
+            values.append(None if raw is None else convert(raw, is_error=cell.data_type == "e", escaped=True))
         while values and values[-1] is None:
             values.pop()
         if not values:
