@@ -20,7 +20,9 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from perfscore.engine.quoting import quote
 from perfscore.errors import FrameworkError, UnknownFrameworkError
+from perfscore.inputfile import require_regular_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -152,8 +154,7 @@ def load(ref: str | Path) -> Framework:
     """Load a framework by shipped id (``gz-dept-overall-2022``) or from a ``.toml`` path."""
     path = Path(ref)
     if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise FrameworkError("框架文件不存在", path=str(path))
+        require_regular_file(path, "指标体系文件", lambda m: FrameworkError(m, path=str(path)))
         return _load_file(path, str(path))
     return load_by_id(str(ref))
 
@@ -182,7 +183,7 @@ def load_by_id(fid: str) -> Framework:
                     return fw
     known = "、".join(shipped_ids())
     raise UnknownFrameworkError(
-        f"未知的指标体系 “{fid}”（本版本已内置：{known}）；请升级 perfscore，"
+        f"未知的指标体系 “{quote(fid)}”（本版本已内置：{known}）；请升级 perfscore，"
         f"或把该指标体系文件放在环境变量 {FRAMEWORKS_ENV} 指定的文件夹中"
     )
 

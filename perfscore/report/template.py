@@ -19,7 +19,6 @@ the print setup (:class:`~perfscore.report.page.PageSpec`).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,9 +29,11 @@ from jinja2 import TemplateError
 from openpyxl import load_workbook
 
 from perfscore.engine.grid import parse_range
-from perfscore.errors import ReportTemplateError
+from perfscore.errors import ReportTemplateError, UnusableInputError
+from perfscore.inputfile import require_regular_file
 from perfscore.report.expressions import Loop, Program, compile_cell, compile_loop
 from perfscore.report.page import Merge, PageSpec, Value
+from perfscore.xlsx.sniff import sniff
 
 _FOR = re.compile(r"^\s*\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\s+(.+?)(?:\s+if\s+(.+?))?\s*-?%\}\s*$", re.S)
 _ENDFOR = re.compile(r"^\s*\{%-?\s*endfor\s*-?%\}\s*$")
@@ -75,10 +76,8 @@ _CACHE: dict[tuple[str, float], Template] = {}  # one entry: the last template l
 def load_template(path: Path) -> Template:
     """Read and compile a template file (cached by path and modification time)."""
     path = Path(path)
-    try:
-        key = (str(path.resolve()), os.stat(path).st_mtime)
-    except OSError:
-        raise ReportTemplateError(str(path), "", "报表模板文件不存在") from None
+    st = require_regular_file(path, "报表模板", lambda m: ReportTemplateError(str(path), "", m))
+    key = (str(path.resolve()), st.st_mtime)
     hit = _CACHE.get(key)
     if hit is None:
         hit = _compile(path)
@@ -111,7 +110,12 @@ def _compile(path: Path) -> Template:
 
 
 def _open_sheet(path: Path) -> Any:
-    """The template's 自评表 sheet (else its first sheet)."""
+    """The template's 自评表 sheet (else its first sheet); refused like any workbook before it is
+    parsed if it is not one, or is a bomb (:func:`perfscore.xlsx.sniff.sniff`)."""
+    try:
+        sniff(path)
+    except UnusableInputError as err:
+        raise ReportTemplateError(str(path), "", err.message) from None
     try:
         wb = load_workbook(path, rich_text=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

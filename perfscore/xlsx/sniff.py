@@ -1,8 +1,11 @@
 """Sniffing: refuse, before openpyxl opens it, any file that cannot be a perfscore form.
 
-A missing or empty file, a file that is not an xlsx (CSV or text renamed, a truncated download, an
-.ods), an old .xls or a password-protected workbook (both OLE compound files), a corrupt package and
-a file too large to be a form each get a one-line Chinese reason (:class:`UnusableInputError`, exit 2).
+A missing or empty file, a path that is not a regular file (a folder, a named pipe, a device: opening
+one would block or never end), a file that is not an xlsx (CSV or text renamed, a truncated download,
+an .ods), an old .xls or a password-protected workbook (both OLE compound files), a corrupt package, a
+file too large to be a form and a package that unpacks to more than a form could hold (a "zip bomb",
+millions of cells or strings, entity expansion: the limits of :mod:`perfscore.xlsx.limits`) each get a
+one-line Chinese reason (:class:`UnusableInputError`, exit 2).
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ import zipfile
 from pathlib import Path
 
 from perfscore.errors import UnusableInputError
+from perfscore.inputfile import require_regular_file
+from perfscore.xlsx.limits import MAX_UNPACKED_BYTES, check_directory, check_package
 
 #: Refuse files larger than this before opening them (a filled form is well under 1 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
-#: Refuse packages whose parts unpack to more than this (a "zip bomb" or a huge data dump).
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
@@ -26,12 +29,8 @@ def unusable(path: Path, message: str) -> UnusableInputError:
 
 def sniff(path: Path) -> None:
     """Raise :class:`UnusableInputError` unless ``path`` looks like an xlsx package worth opening."""
-    if not path.exists():
-        raise unusable(path, "文件不存在；请检查文件名和路径")
-    if path.is_dir():
-        raise unusable(path, "这是一个文件夹，不是 Excel 文件；请给出 .xlsx 文件的路径")
+    size = require_regular_file(path, "Excel 工作簿").st_size
     try:
-        size = path.stat().st_size
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
@@ -53,13 +52,24 @@ def sniff(path: Path) -> None:
         raise unusable(path, "这是旧版 Excel 97-2003（.xls）文件；请在 Excel 或 WPS 中另存为 .xlsx 后再试")
     if not zipfile.is_zipfile(path):
         raise unusable(path, _not_zip_reason(path, head))
+    with path.open("rb") as fh:
+        too_big = check_directory(fh, size)
+    if too_big:
+        raise unusable(path, too_big)
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            unpacked = sum(i.file_size for i in zf.infolist())
-            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+            _check_zip(path, zf)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise unusable(path, f"文件已损坏，无法解压（{exc}）；请重新获取该文件") from None
+
+
+def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
+    names = set(zf.namelist())
+    unpacked = sum(i.file_size for i in zf.infolist())
+    mimetype = b""
+    if "mimetype" in names:
+        with zf.open("mimetype") as fh:
+            mimetype = fh.read(100)
     if b"opendocument" in mimetype:
         raise unusable(
             path, "这是 OpenDocument 表格（.ods），不是 .xlsx；请用“另存为 Excel 2007-365 (.xlsx)”后再试"
@@ -70,8 +80,10 @@ def sniff(path: Path) -> None:
     if unpacked > MAX_UNPACKED_BYTES:
         raise unusable(
             path,
-            f"工作簿解压后过大（{unpacked / 1024 / 1024:.0f} MB），不像是自评表；请删除无关的数据后再试",
+            f"工作簿解压后过大（{unpacked / 1024 / 1024:.0f} MB，上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），"
+            "不像是自评表；请删除无关的数据后再试",
         )
+    check_package(zf, path)
 
 
 def _not_zip_reason(path: Path, head: bytes) -> str:
