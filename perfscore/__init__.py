@@ -101,14 +101,19 @@ def write_report(
     out: str | Path | None = None,
     pdf: str | Path | None = None,
     template: str | Path | None = None,
+    losses: list[str] | None = None,
 ) -> Result:
-    """(Re)generate the print-ready 自评表 sheet of a form (in place, or into ``out``); ``pdf``: print it too."""
+    """(Re)generate the print-ready 自评表 sheet of a form (in place, or into ``out``); ``pdf``: print it too.
+
+    ``losses``, if given, receives what ``out`` could not keep of the original; an in-place write that
+    would lose anything (a pasted picture, an embedded object) is refused with nothing changed.
+    """
     from perfscore.report.workbook import write_report as write
 
     def opt(p: str | Path | None) -> Path | None:
         return None if p is None else Path(p)
 
-    return write(Path(path), opt(out), opt(pdf), opt(template))
+    return write(Path(path), opt(out), opt(pdf), opt(template), losses)
 
 
 def print_report(path: str | Path, pdf: str | Path, template: str | Path | None = None) -> Result:

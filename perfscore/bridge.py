@@ -32,8 +32,9 @@ from perfscore.engine import layout as L
 from perfscore.engine import pipeline
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Severity
-from perfscore.engine.grid import CellValue, Formula, Grid, PlanValue, Sheet, convert, parse_range
+from perfscore.engine.grid import CellValue, Formula, Grid, Link, PlanValue, Sheet, convert, parse_range
 from perfscore.engine.plan import Block, WritePlan, calc_plan
+from perfscore.engine.quoting import quote
 from perfscore.errors import PerfscoreError
 
 TITLE = "perfscore 绩效自评"
@@ -177,6 +178,8 @@ def _formulas(block: Any, top: int, left: int) -> dict[tuple[int, int], str]:
 
 def excel_value(value: PlanValue | float) -> Any:
     """A plan value as xlwings should write it: text forced to text, numbers exact, formulas as such."""
+    if isinstance(value, Link):
+        return value.formula().text
     if isinstance(value, Formula):
         return value.text
     if isinstance(value, str):
@@ -229,7 +232,7 @@ def check_message(result: pipeline.Result) -> str:
     if not shown:
         return head + "。"
     more = len([f for f in result.findings if f.severity is not Severity.INFO]) - len(shown)
-    lines = _lines(f"{f.where}：{f.message}" for f in shown)
+    lines = _lines(f"{quote(f.where)}：{f.message}" for f in shown)
     tail = f"\n……另有 {more} 条，点击“计算”写入“{L.FINDINGS}”表后查看" if more > 0 else ""
     return f"{head}：\n{lines}{tail}"
 

@@ -4,10 +4,14 @@ Exit codes: 0 no error findings (warnings allowed), 1 error findings, 2 unusable
 not a workbook, corrupt, encrypted, not a perfscore form, unknown framework, bad JSON, cannot write),
 3 a bug of perfscore. An error is reported as one line ``perfscore: FILE: reason`` on stderr, never a
 traceback; its exit code comes from its class (:attr:`perfscore.errors.PerfscoreError.exit_code`).
+A mistake on the command line (a missing argument, an unknown option or command, a bad value) is one
+Chinese line too, exit 2, with where to read the usage — never click's English usage block
+(:mod:`perfscore.cli_click`, which also prints every line, escaped and fitted to the console).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -22,28 +26,18 @@ import click
 
 import perfscore
 from perfscore import cli_output
+from perfscore.cli_click import MODES, Failure, Group, as_mode, as_path, as_year, echo, echo_json
 from perfscore.engine import framework as frameworks
 from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework
 from perfscore.engine.pipeline import Result
-from perfscore.engine.submission import Submission, load_json
+from perfscore.engine.quoting import quote
+from perfscore.engine.submission import Submission, read_json_file
 from perfscore.errors import InputDataError, PerfscoreError
 from perfscore.xlsx.atomic import write_text
 
-MODES = ("native", "udf")
 SUFFIX = {"native": ".xlsx", "udf": ".xlsm"}
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Failure(click.ClickException):
-    """A one-line error on stderr (no traceback, no usage text); exit code 2 unless the error says."""
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        setattr(self, "exit_code", exit_code)  # noqa: B010 - click declares it a ClassVar
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"perfscore: {self.message}", err=True)
 
 
 def _friendly(where: Callable[..., str | None] = lambda **kw: None) -> Callable[[F], F]:
@@ -82,7 +76,7 @@ def _fresh(out: Path) -> None:
 
 def _report(path: Path, result: Result) -> None:
     for line in cli_output.lines(str(path), result):
-        click.echo(line)
+        echo(line)
 
 
 def _exit_for(result: Result) -> None:
@@ -92,22 +86,28 @@ def _exit_for(result: Result) -> None:
 
 def out_option(help_text: str, *, required: bool = False) -> Callable[[F], F]:
     """The ``-o FILE`` option of the commands that write a file."""
-    path = click.Path(path_type=Path, dir_okay=False)
+    to_path = as_path(folder_ok=False)
     if required:
-        return click.option("-o", "out", type=path, required=True, help=help_text)
-    return click.option("-o", "out", type=path, default=None, help=help_text)
+        return click.option("-o", "out", metavar="FILE", required=True, callback=to_path, help=help_text)
+    return click.option("-o", "out", metavar="FILE", default=None, callback=to_path, help=help_text)
+
+
+def file_argument(name: str = "file") -> Callable[[F], F]:
+    """The FILE (or DATA) argument: a path, read by the command itself (which says what is wrong)."""
+    return click.argument(name, callback=as_path())
 
 
 formulas_option = click.option(
     "--formulas",
-    type=click.Choice(MODES),
+    metavar=f"[{'|'.join(MODES)}]",
+    callback=as_mode,
     default="native",
     show_default=True,
     help="native：普通 Excel 公式（Excel/WPS/LibreOffice 均可计算）；udf：调用 Python 加载项（.xlsm）",
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="perfscore", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="perfscore", message="perfscore %(version)s")
 def cli() -> None:
     """perfscore：预算绩效自评表（Excel）的生成、校验与计分。"""
@@ -123,7 +123,7 @@ def cli() -> None:
     help="指标体系编号或 .toml 文件",
 )
 @click.option("--department", default=None, help="预填部门名称")
-@click.option("--year", type=int, default=None, help="预填年度（四位数字）")
+@click.option("--year", metavar="INTEGER", default=None, callback=as_year, help="预填年度（四位数字）")
 @formulas_option
 @_friendly()
 def new(out: Path, framework_id: str, department: str | None, year: int | None, formulas: str) -> None:
@@ -135,11 +135,11 @@ def new(out: Path, framework_id: str, department: str | None, year: int | None, 
     if department is not None or year is not None:
         sub = Submission(fw.id, year=None if year is None else Decimal(year), department=department)
     perfscore.build_workbook(out, fw, mode=formulas, submission=sub)
-    click.echo(f"已生成 {out}（{fw.title}，{fw.id}，公式：{formulas}）")
+    echo(f"已生成 {out}（{fw.title}，{fw.id}，公式：{formulas}）")
 
 
 @cli.command("import")
-@click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
+@file_argument("data")
 @out_option("生成的工作簿", required=True)
 @formulas_option
 @_friendly(lambda **kw: str(kw["data"]))
@@ -149,17 +149,11 @@ def import_(data: Path, out: Path, formulas: str) -> None:
     sub, fw = read_submission(data)
     _fresh(out)
     perfscore.build_workbook(out, fw, mode=formulas, submission=sub)
-    click.echo(f"已生成 {out}（{len(sub.indicators)} 项三级指标）")
+    echo(f"已生成 {out}（{len(sub.indicators)} 项三级指标）")
 
 
 def read_submission(data: Path) -> tuple[Submission, Framework]:
-    if not data.is_file():
-        raise InputDataError("文件不存在；请检查文件名和路径", path=str(data))
-    try:
-        text = data.read_text("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputDataError("不是 UTF-8 编码的 JSON 文件；请以 UTF-8 保存", path=str(data)) from None
-    doc = load_json(text, source=str(data))
+    doc = read_json_file(data)
     if not isinstance(doc, dict) or not isinstance(doc.get("framework"), str):
         raise InputDataError(
             f"framework: 缺少此键或不是文本（应为指标体系编号，如 {DEFAULT_FRAMEWORK}）", path=str(data)
@@ -169,7 +163,7 @@ def read_submission(data: Path) -> tuple[Submission, Framework]:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@file_argument()
 @out_option("JSON 输出文件（默认输出到屏幕）")
 @_friendly(lambda **kw: str(kw["file"]))
 def export(file: Path, out: Path | None) -> None:
@@ -177,27 +171,27 @@ def export(file: Path, out: Path | None) -> None:
     result = perfscore.evaluate_file(file)
     text = Submission.from_form(result.form, result.framework).dumps(result.framework)
     if out is None:
-        click.echo(text, nl=False)
+        echo_json(text)
     else:
         write_text(text, out)
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@file_argument()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果与问题清单")
 @_friendly(lambda **kw: str(kw["file"]))
 def check(file: Path, as_json: bool) -> None:
     """校验自评表并核算得分（只读，不改动文件）。"""
     result = perfscore.evaluate_file(file)
     if as_json:
-        click.echo(json.dumps(cli_output.to_json(result, str(file)), ensure_ascii=False, indent=2))
+        echo_json(json.dumps(cli_output.to_json(result, str(file)), ensure_ascii=False, indent=2) + "\n")
     else:
         _report(file, result)
     _exit_for(result)
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@file_argument()
 @out_option("另存为（默认写回原文件）")
 @_friendly(lambda **kw: str(kw["file"]))
 def calc(file: Path, out: Path | None) -> None:
@@ -206,18 +200,23 @@ def calc(file: Path, out: Path | None) -> None:
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
     result, losses = perfscore.calculate_file(file, out)
     _report(file, result)
-    for loss in losses:
-        click.echo(f"perfscore: {out}: 注意：新文件未能保留原文件的部分内容：{loss}", err=True)
-    click.echo(f"已写入 {out or file}")
+    _show_losses(out, losses)
+    echo(f"已写入 {out or file}")
     _exit_for(result)
 
 
+def _show_losses(out: Path | None, losses: list[str]) -> None:
+    """What a write to another file could not keep of the original (an in-place write is refused)."""
+    for loss in losses:
+        echo(f"perfscore: {out}: 注意：新文件未能保留原文件的部分内容：{loss}", err=True)
+
+
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@file_argument()
 @out_option("另存为（默认写回原文件）")
-@click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--pdf", metavar="FILE", default=None, callback=as_path(folder_ok=False),
               help="同时导出自评表 PDF（需要 LibreOffice）")  # fmt: skip
-@click.option("--template", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+@click.option("--template", metavar="FILE", default=None, callback=as_path(folder_ok=False, must_exist=True),
               help="报表模板 .xlsx（默认 templates/report.xlsx）")  # fmt: skip
 @_friendly(lambda **kw: str(kw["file"]))
 def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None) -> None:
@@ -229,27 +228,29 @@ def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
     if pdf is not None and out is None:
         result = perfscore.print_report(file, pdf, template)
-        click.echo(cli_output.summary_line(str(file), result))
-        click.echo(f"已导出 PDF：{pdf}（工作簿未改动）")
+        echo(cli_output.summary_line(str(file), result))
+        echo(f"已导出 PDF：{pdf}（工作簿未改动）")
     else:
-        result = perfscore.write_report(file, out, pdf, template)
-        click.echo(cli_output.summary_line(str(file), result))
-        click.echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
+        losses: list[str] = []
+        result = perfscore.write_report(file, out, pdf, template, losses)
+        echo(cli_output.summary_line(str(file), result))
+        _show_losses(out, losses)
+        echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
     _exit_for(result)
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("perfscore-demo"),
+@click.option("--out", "out_dir", metavar="DIRECTORY", default="perfscore-demo", callback=as_path(file_ok=False),
               show_default=True, help="示例文件输出文件夹")  # fmt: skip
 @_friendly()
 def demo(out_dir: Path) -> None:
     """生成并计算 2022 年示例自评表（增城区工商联），显示结果。"""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_folder(out_dir)
     fw = frameworks.load(DEFAULT_FRAMEWORK)
     seed = (resources.files("perfscore") / "data" / "seed-2022.json").read_text("utf-8")
     sub = Submission.loads(seed, fw, source="seed-2022.json")
     target = out_dir / "seed-2022.xlsx"
-    tmp = out_dir / ".~perfscore-demo.xlsx"
+    tmp = out_dir / ".~perfscore-tmp-demo.xlsx"
     tmp.unlink(missing_ok=True)
     try:
         perfscore.build_workbook(tmp, fw, submission=sub)
@@ -257,27 +258,54 @@ def demo(out_dir: Path) -> None:
         perfscore.write_report(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    click.echo(f"{cli_output.title(result)}（{fw.id}）\n")
-    click.echo(cli_output.table(result))
-    click.echo(f"\n错误 {result.errors}，警告 {result.warnings}；已生成 {target}（含“自评表”报表工作表）")
-    click.echo(
-        f"查看问题清单：perfscore check {target}；导出 PDF：perfscore report {target} --pdf 自评表.pdf"
-    )
+    echo(f"{cli_output.title(result)}（{fw.id}）")
+    echo()
+    for line in cli_output.table(result).split("\n"):
+        echo(line)
+    echo()
+    echo(f"错误 {result.errors}，警告 {result.warnings}；已生成 {target}（含“自评表”报表工作表）")
+    echo(f"查看问题清单：perfscore check {target}；导出 PDF：perfscore report {target} --pdf 自评表.pdf")
     _exit_for(result)
 
 
+def _make_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents); a part of it that is a file, or no permission, is exit 2."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists() or p.is_symlink()), None)
+    if existing is not None and not existing.is_dir():
+        raise Failure(
+            f"{folder}: 无法创建文件夹：{existing} 是一个文件，不是文件夹；请换一个输出文件夹（--out）"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        raise Failure(f"{folder}: 无法创建文件夹：没有权限；请换一个输出文件夹（--out）") from None
+    except OSError as exc:
+        raise Failure(
+            f"{folder}: 无法创建文件夹（{exc.strerror or type(exc).__name__}）；请换一个输出文件夹（--out）"
+        ) from None
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: ``perfscore …``."""
+    """Console entry point: ``perfscore …``.
+
+    A console whose encoding lacks a character perfscore prints (a Windows console or a file in GBK
+    or cp1252) gets an escape for it instead of a crash, click's own help text included.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # one that cannot be keeps its policy
+                reconfigure(errors="backslashreplace")
     try:
         cli.main(args=argv, prog_name="perfscore")
     except KeyboardInterrupt:
-        click.echo("perfscore: 已中断", err=True)
+        echo("perfscore: 已中断", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: one line, unless PERFSCORE_DEBUG asks for the traceback
         if os.environ.get("PERFSCORE_DEBUG"):
             raise
-        click.echo(
-            f"perfscore: 内部错误 {type(exc).__name__}: {exc}（请报告此问题；设 PERFSCORE_DEBUG=1 可看详情）",
+        echo(
+            f"perfscore: 内部错误 {type(exc).__name__}: {quote(exc, 200)}（请报告此问题；设 PERFSCORE_DEBUG=1 可看详情）",
             err=True,
         )
         sys.exit(3)

@@ -3,7 +3,7 @@
     python scripts/make_unusable_inputs.py FORM.xlsx OUTDIR
 
 Writes into OUTDIR: a password-protected copy of FORM (msoffcrypto, a test dependency), the same form
-saved as Excel 97-2003 .xls and as .ods (LibreOffice), and a CSV renamed to .xlsx. CI then runs the
+saved as Excel 97-2003 .xls and as .ods (LibreOffice), and a CSV renamed to .xlsx. tests/test_runtime_install.py runs the
 installed wheel's ``perfscore check`` on each, in a virtual environment with only the runtime
 dependencies, and expects exit code 2 with a one-line Chinese reason.
 """

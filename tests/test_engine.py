@@ -158,6 +158,8 @@ def test_renamed_sheet_still_reads() -> None:
     ("cell", "value", "code", "severity"),
     [
         ((COVER, "B3"), None, "header-missing", "error"),
+        ((COVER, "B3"), "广州市增城区工商业联合会\u3000", "department-padded", "warning"),
+        ((COVER, "C9"), D("Infinity"), "budget-not-number", "error"),
         ((COVER, "G3"), None, "header-missing", "error"),
         ((COVER, "G3"), "二〇二二", "header-invalid", "error"),
         ((COVER, "G3"), D(2023), "year-outside-framework", "warning"),

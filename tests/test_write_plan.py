@@ -144,7 +144,8 @@ def test_calc_writes_the_results(seed_file: Path) -> None:
     assert wb["履职效能"]["M5"].value == "✔"
     findings = wb["校验结果"]
     assert findings["C3"].value == "placeholder-indicator"
-    assert findings["D3"].value == '=HYPERLINK("#\'管理效率\'!E12","管理效率!E12")'
+    assert findings["D3"].value == "管理效率!E12" and findings["D3"].data_type == "s"  # a link, no formula
+    assert findings["D3"].hyperlink.location == "'管理效率'!E12"
 
 
 def test_calc_twice_then_fixed_clears_old_findings(tmp_path: Path) -> None:

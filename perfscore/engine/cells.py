@@ -12,7 +12,17 @@ from decimal import Decimal
 from perfscore.engine import layout as L
 from perfscore.engine.formulas import Dialect, dialect, span
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import CellValue, Formula, Grid, PlanValue, Sheet, parse_ref, ref
+from perfscore.engine.grid import (
+    CellValue,
+    Formula,
+    Grid,
+    Link,
+    PlanValue,
+    Sheet,
+    parse_ref,
+    ref,
+    string_literal,
+)
 from perfscore.engine.submission import Submission
 from perfscore.version import __version__
 
@@ -43,7 +53,7 @@ def _cover(fw: Framework, d: Dialect, cells: Cells) -> None:
     cl = L.cover_layout(fw)
     s = L.COVER
     dep, year = cl["department"], cl["year"]
-    cells[(s, "A1")] = Formula(f'=IF({year}="","",{year}&"年度")&{dep}&"{fw.title}"')
+    cells[(s, "A1")] = Formula(f'=IF({year}="","",{year}&"年度")&{dep}&{string_literal(fw.title)}')
     cells[(s, "A2")] = "部门基本情况"
     cells[(s, "A3")] = "部门名称"
     cells[(s, "F3")] = "年度"
@@ -193,6 +203,8 @@ def to_grid(cells: Cells, sheet_order: list[str] | None = None) -> Grid:
 def _grid_value(value: PlanValue) -> CellValue:
     if isinstance(value, Formula):
         return value.value
+    if isinstance(value, Link):
+        return value.text
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return value

@@ -59,7 +59,9 @@ def validate(ctx: Context) -> list[Finding]:
 
 
 def _shown(value: object) -> str:
-    return fmt(value) if isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal):  # infinity: a file held a number like 1e309 that no spreadsheet can
+        return fmt(value) if value.is_finite() else "超出 Excel 范围的数值（如 1e309）"
+    return str(value)
 
 
 # ------------------------------------------------------------------------------------ structure
@@ -188,7 +190,7 @@ def score_findings(r: Reading, at: Located, weight: Decimal, name: str) -> Itera
         yield finding("score-not-number", s, c, "comma", name=name, value=raw)
         return
     if r.kind is Kind.NOT_NUMBER or r.value is None:
-        yield finding("score-not-number", s, c, name=name, value=raw, weight=w)
+        yield finding("score-not-number", s, c, name=name, value=_shown(raw), weight=w)
         return
     score = fmt(r.value)
     if r.kind is Kind.TEXT_NUMBER:
@@ -256,6 +258,8 @@ def header_fields(ctx: Context) -> Iterator[Finding]:
     dep = form.department
     if not as_text(dep.value):
         yield finding("header-missing", dep.sheet, dep.cell, "department")
+    elif isinstance(dep.value, str) and dep.value != dep.value.strip():
+        yield finding("department-padded", dep.sheet, dep.cell, value=dep.value)
     year = form.year
     r = read_number(year.value)
     if r.kind is Kind.EMPTY:

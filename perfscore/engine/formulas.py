@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import quote_sheet
+from perfscore.engine.grid import quote_sheet, string_literal
 
 MODES = ("native", "udf")
 
@@ -29,10 +29,6 @@ class Dialect(Protocol):
     def grade_line(self, grade: str, total: str, fw: Framework) -> str: ...
 
 
-def _str(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
 class Native:
     name = "native"
 
@@ -46,16 +42,18 @@ class Native:
         return f'=IF(OR(COUNT({args})<{n},{outside}>0),"",ROUND(SUM({args}),2))'
 
     def grade(self, total: str, fw: Framework) -> str:
-        expr = _str(fw.bands[-1].grade)
+        expr = string_literal(fw.bands[-1].grade)
         for band in reversed(fw.bands[:-1]):
-            expr = f"IF({total}>={band.min},{_str(band.grade)},{expr})"
+            expr = f"IF({total}>={band.min},{string_literal(band.grade)},{expr})"
         return f'=IF(ISNUMBER({total}),{expr},"")'
 
     def grade_line(self, grade: str, total: str, fw: Framework) -> str:
         parts = []
         for n, band in enumerate(fw.bands):
             sep = "；" if n < len(fw.bands) - 1 else ""
-            parts.append(f'IF({grade}={_str(band.grade)},"☑","□")&{_str(f"{band.grade} {band.label}{sep}")}')
+            parts.append(
+                f'IF({grade}={string_literal(band.grade)},"☑","□")&{string_literal(f"{band.grade} {band.label}{sep}")}'
+            )
         return "=" + "&".join(parts)
 
 

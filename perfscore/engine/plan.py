@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from perfscore.engine import layout as L
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Finding, Severity
-from perfscore.engine.grid import CellValue, Formula, PlanValue, parse_ref, quote_sheet
+from perfscore.engine.grid import CellValue, Formula, Link, PlanValue, parse_ref
 from perfscore.engine.pipeline import Result
 from perfscore.engine.text import height_for, lines_needed, whole_pixels
 from perfscore.engine.values import as_text
@@ -112,17 +112,15 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
     for f in result.findings:
         if f.cell:
             by_row.setdefault((f.sheet, parse_ref(f.cell)[0]), []).append(f)
-    # 校验 column: one block per indicator sheet, spanning its indicator rows
-    rows_by_sheet: dict[str, list[int]] = {}
+    # 校验 column: one block per run of consecutive indicator rows. A row the clerk inserted between
+    # them is not perfscore's: whatever it holds in this column stays as it is.
+    rows_by_sheet: dict[str, set[int]] = {}
     for row in result.form.rows:
-        rows_by_sheet.setdefault(row.sheet, []).append(row.row)
+        rows_by_sheet.setdefault(row.sheet, set()).add(row.row)
     for sheet, rows in rows_by_sheet.items():
-        top, bottom = min(rows), max(rows)
-        found = set(rows)
-        column = tuple(
-            (status_text(by_row.get((sheet, r), [])) if r in found else None,) for r in range(top, bottom + 1)
-        )
-        blocks.append(Block(sheet, top, L.C_STATUS, column))
+        for top, bottom in _runs(rows):
+            column = tuple((status_text(by_row.get((sheet, r), [])),) for r in range(top, bottom + 1))
+            blocks.append(Block(sheet, top, L.C_STATUS, column))
     # summary on the cover
     if result.form.cover_present:
         cl = L.cover_layout(result.framework)
@@ -141,10 +139,7 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
     # 校验结果 sheet
     lines = []
     for n, f in enumerate(result.findings, 1):
-        link: PlanValue = f.where
-        if f.cell:
-            target = f"#{quote_sheet(f.sheet)}!{f.cell}"
-            link = Formula(f'=HYPERLINK("{target}","{f.location}")', f.location)
+        link: PlanValue = Link(f.location, f.sheet, f.cell) if f.cell else f.where
         lines.append((n, f.severity.label, f.code, link, f.message))
     if lines:
         blocks.append(Block(L.FINDINGS, L.FINDINGS_FIRST_ROW, 1, tuple(lines)))
@@ -159,6 +154,17 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
     return WritePlan(
         tuple(blocks), clear, Finishing(results, done.auto_rows, done.row_heights), text_field_heights(result)
     )
+
+
+def _runs(rows: set[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) runs: {3, 4, 5, 8} → [(3, 5), (8, 8)]."""
+    runs: list[tuple[int, int]] = []
+    for r in sorted(rows):
+        if runs and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    return runs
 
 
 def cached_results(result: Result) -> dict[str, dict[tuple[int, int], CellValue]]:

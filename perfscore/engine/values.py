@@ -46,8 +46,8 @@ def read_number(value: CellValue) -> Reading:
         return Reading(Kind.ERROR)
     if isinstance(value, (bool, dt.datetime)):
         return Reading(Kind.NOT_NUMBER)
-    if isinstance(value, Decimal):
-        return Reading(Kind.NUMBER, value)
+    if isinstance(value, Decimal):  # a file may hold 1e309 (read as infinity): no spreadsheet number
+        return Reading(Kind.NUMBER, value) if value.is_finite() else Reading(Kind.NOT_NUMBER)
     text = normalise_text(value)
     if not text:
         return Reading(Kind.EMPTY)

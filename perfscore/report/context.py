@@ -40,7 +40,7 @@ def text(value: CellValue) -> str:
 def build_context(result: Result) -> dict[str, Any]:
     fw = result.framework
     form = result.form
-    department = text(form.department.value)
+    department = text(form.department.value).strip()  # spaces typed around it: a warning, not printed
     year = text(form.year.value)
     header = {key: text(loc.value) for key, loc in form.header.items()}
     header_fields = [{"key": h.key, "kind": h.kind, "value": header.get(h.key, "")} for h in fw.header]

@@ -6,12 +6,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from perfscore.errors import LibreOfficeError, WriteError
+from perfscore.errors import LibreOfficeError
 from perfscore.report import libreoffice
 from perfscore.report.page import RenderedSheet
 from perfscore.report.sheet import standalone_workbook
 from perfscore.report.template import Template
-from perfscore.xlsx.atomic import replace_atomically
+from perfscore.xlsx.atomic import check_writable, replace_atomically
 
 
 def check_printing() -> None:
@@ -37,9 +37,7 @@ def export_pdf(rendered: RenderedSheet, template: Template, pdf: Path) -> None:
     has the Noto CJK fonts. The PDF replaces ``pdf`` all or nothing.
     """
     pdf = Path(pdf)
-    folder = pdf.parent if str(pdf.parent) else Path(".")
-    if not folder.is_dir():
-        raise WriteError(f"目标文件夹 {folder} 不存在；请先创建该文件夹", path=str(pdf))
+    check_writable(pdf)
     check_printing()
     wb = standalone_workbook(rendered, template, for_pdf=True)
     with tempfile.TemporaryDirectory(prefix="perfscore-report-") as tmp:

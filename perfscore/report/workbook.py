@@ -23,8 +23,10 @@ from perfscore.report.page import PDF_METRICS, RenderedSheet, form_metrics
 from perfscore.report.pdf import check_printing, export_pdf
 from perfscore.report.render import render
 from perfscore.report.sheet import apply, standalone_workbook
-from perfscore.report.template import load_template
+from perfscore.report.template import Template, load_template
 from perfscore.resources import templates_dir
+from perfscore.xlsx.atomic import check_writable
+from perfscore.xlsx.lock import locked
 from perfscore.xlsx.reader import evaluate_file
 from perfscore.xlsx.writer import editing
 
@@ -45,16 +47,31 @@ def write_report(
     out: Path | None = None,
     pdf: Path | None = None,
     template: Path | None = None,
+    losses: list[str] | None = None,
 ) -> Result:
-    """(Re)generate the 自评表 sheet of a workbook; optionally export it alone as a PDF."""
+    """(Re)generate the 自评表 sheet of a workbook; optionally export it alone as a PDF.
+
+    Every output is checked before anything is written (a PDF into a missing folder leaves the
+    workbook as it was). ``losses``, if given, receives what ``out`` could not keep of the original
+    (see :func:`perfscore.xlsx.editing`; an in-place write that would lose anything is refused).
+    """
     path = Path(workbook_path)
     target = Path(out) if out is not None else path
     if pdf is not None:
+        check_writable(Path(pdf))
         check_printing()  # before anything is written
-    result = evaluate_file(path)
     tpl = load_template(template or default_template())
+    with locked(path, target):
+        result = _write_sheet(path, target, tpl, losses)
+    if pdf is not None:
+        export_pdf(render(tpl, build_context(result), PDF_METRICS), tpl, Path(pdf))
+    return result
+
+
+def _write_sheet(path: Path, target: Path, tpl: Template, losses: list[str] | None) -> Result:
+    result = evaluate_file(path)
     context = build_context(result)
-    with editing(path, target, finishing(result)) as (wb, _losses):
+    with editing(path, target, finishing(result)) as (wb, lost):
         rendered = render(tpl, context, form_metrics(float(wb._fonts[0].sz or L.FORM_FONT_SIZE)))
         active = wb.active.title if wb.active is not None else None
         if L.REPORT in wb.sheetnames:
@@ -71,8 +88,8 @@ def write_report(
         wb.active = wb.sheetnames.index(active) if active in wb.sheetnames else index
         for sheet in wb.worksheets:  # exactly one selected tab, the active one
             sheet.sheet_view.tabSelected = sheet is wb.active
-    if pdf is not None:
-        export_pdf(render(tpl, context, PDF_METRICS), tpl, Path(pdf))
+    if losses is not None:
+        losses.extend(lost)
     return result
 
 

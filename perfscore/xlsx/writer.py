@@ -4,33 +4,44 @@ Writing loads the workbook with its formulas and VBA, changes only the cells a p
 through :func:`perfscore.xlsx.atomic.replace_atomically`, so a failed save leaves the original
 untouched. openpyxl keeps cell values, formulas, styles, data validation, conditional formats,
 comments, defined names, protection and print settings, and with ``keep_vba`` the VBA project and
-form buttons. It drops charts and images it did not create (perfscore's templates contain none).
+form buttons. It drops pictures (without Pillow), embedded objects, custom XML and more: the package
+is counted before and after (:mod:`perfscore.xlsx.inventory`), and an in-place write that would lose
+any of it is refused before the original is touched; a write to another file names what it lacks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import copy
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from perfscore.engine import layout as L
-from perfscore.engine.grid import Formula, PlanValue
+from perfscore.engine import xml_text
+from perfscore.engine.grid import Formula, Link, PlanValue, quote_sheet
 from perfscore.engine.pipeline import Result
 from perfscore.engine.plan import Finishing, WritePlan, calc_plan
 from perfscore.errors import WriteError
 from perfscore.xlsx.atomic import check_writable, replace_atomically
+from perfscore.xlsx.inventory import describe, inventory, missing
+from perfscore.xlsx.lock import locked
 from perfscore.xlsx.package import finish
-from perfscore.xlsx.reader import evaluate_file, opened
+from perfscore.xlsx.reader import evaluate_file, opened, stored_texts
 from perfscore.xlsx.sniff import sniff
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
+LINK_COLOUR = "0563C1"  # Excel's hyperlink blue
 MACRO_SUFFIXES = (".xlsm", ".xltm")
 
 
@@ -48,23 +59,79 @@ def editing(
     target = Path(out) if out is not None else path
     sniff(path)
     check_writable(target)
+    in_place = _same_file(path, target)
+    keep = Keeping(inventory(path), in_place)
     keep_vba = path.suffix.lower() in MACRO_SUFFIXES
     warned: list[str] = []
     with opened(path, warned, keep_vba=keep_vba, data_only=False, rich_text=True) as wb:
-        losses = [w for w in warned if not _repaired(wb, w)]
-        if losses and _same_file(path, target):
+        keep.losses.extend(w for w in warned if not _repaired(wb, w))
+        if keep.losses and in_place:
             raise WriteError(
-                f"此文件含有 openpyxl 无法保留的内容（{'；'.join(losses)[:200]}），为免丢失未写入；"
+                f"此文件含有 openpyxl 无法保留的内容（{'；'.join(keep.losses)[:200]}），为免丢失未写入；"
                 "请用 -o 另存为新文件，或在 Excel 中用“计算”按钮；原文件未被改动",
                 path=str(target),
             )
-        yield wb, losses
+        _refuse_unrepresentable(wb, target)
+        _keep_stored_texts(wb, stored_texts(path))
+        yield wb, keep.losses
         if finishing is not None:  # indicator rows: tall enough for their text, free to grow
             for sheet, heights in finishing.row_heights.items():
                 for row, points in heights.items():
                     if sheet in wb.sheetnames:
                         wb[sheet].row_dimensions[row].height = points
-        save_atomic(wb, target, finishing)
+        save_atomic(wb, target, finishing, keep)
+
+
+@dataclass
+class Keeping:
+    """What the original package holds (:func:`perfscore.xlsx.inventory.inventory`) and what the new
+    file failed to keep: an in-place write that would lose anything is refused."""
+
+    before: Counter[str]
+    in_place: bool
+    losses: list[str] = field(default_factory=list)
+
+    def check(self, written: Path, target: Path) -> None:
+        lost = missing(self.before, inventory(written))
+        if lost and self.in_place:
+            raise WriteError(
+                f"此文件含有 perfscore 写入时无法保留的内容（{describe(lost)}），为免丢失未写入；"
+                "请在 Excel 中用“计算”按钮（加载项），或先把这些内容移到其他文件再运行；"
+                "用 -o 另存时新文件将不含这些内容；原文件未被改动",
+                path=str(target),
+            )
+        if lost:
+            self.losses.append(describe(lost))
+
+
+def _keep_stored_texts(wb: Workbook, stored: dict[str, dict[tuple[int, int], str]]) -> None:
+    """openpyxl deletes every ``x005F_`` from the texts it loads, and would save a typed ``_x000B_``
+    back as a vertical tab: every plain text cell gets back the text the file stored (which holds only
+    characters XML allows, so it is set as it is, without openpyxl's 32,767-character cut)."""
+    for ws in wb.worksheets:
+        texts = stored.get(ws.title, {})
+        for pos, cell in ws._cells.items():
+            raw = texts.get(pos)
+            if raw is not None and isinstance(cell.value, str) and cell.value != raw:
+                cell._value = raw
+
+
+def _refuse_unrepresentable(wb: Workbook, target: Path) -> None:
+    """A number no spreadsheet can hold (``1e309`` read as infinity) would be saved as an empty cell:
+    refuse rather than blank what the clerk's file held."""
+    bad = [
+        f"{quote_sheet(ws.title)}!{cell.coordinate}"
+        for ws in wb.worksheets
+        for cell in ws._cells.values()
+        if isinstance(cell.value, float) and not math.isfinite(cell.value)
+    ]
+    if bad:
+        more = f" 等 {len(bad)} 处" if len(bad) > 3 else ""
+        raise WriteError(
+            f"{'、'.join(bad[:3])}{more} 的数值超出 Excel 可表示的范围（如 1e309），保存时无法原样保留，"
+            "为免丢失未写入；请改为正确的数字后再试；原文件未被改动",
+            path=str(target),
+        )
 
 
 def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str]:
@@ -83,6 +150,8 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
                     for cell in row:
                         if cell.value is not None:
                             cell.value = None
+                        if cell.hyperlink is not None:
+                            cell.hyperlink = None
         for block in plan.blocks:
             ws = wb[block.sheet] if block.sheet in wb.sheetnames else _new_sheet(wb, block.sheet)
             for dr, line in enumerate(block.values):
@@ -94,9 +163,13 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
 def calculate_file(
     path: Path, out: Path | None = None, *, now: dt.datetime | None = None
 ) -> tuple[Result, list[str]]:
-    """Read and evaluate the form at ``path``, then write the calc plan into it (or into ``out``)."""
-    result = evaluate_file(path)
-    return result, apply_plan(path, calc_plan(result, now or dt.datetime.now()), out)
+    """Read and evaluate the form at ``path``, then write the calc plan into it (or into ``out``).
+
+    Both files are locked from the read to the write (:func:`perfscore.xlsx.lock.locked`): a second
+    ``calc`` or ``report`` on the same file waits, and then reads what this one wrote."""
+    with locked(path, out or path):
+        result = evaluate_file(path)
+        return result, apply_plan(path, calc_plan(result, now or dt.datetime.now()), out)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -144,10 +217,17 @@ def _new_sheet(wb: Workbook, name: str) -> Any:
 
 
 def _put(cell: Any, value: PlanValue) -> None:
-    if isinstance(value, Formula):
+    if isinstance(value, Link):  # a cell hyperlink: no formula, so no file text inside one
+        cell.value = xml_text.encode(value.text)
+        cell.data_type = "s"
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=value.location, display=value.text)
+        font = copy(cell.font)
+        font.color, font.underline = LINK_COLOUR, "single"
+        cell.font = font
+    elif isinstance(value, Formula):
         cell.value = value.text
     elif isinstance(value, str):
-        cell.value = value
+        cell.value = xml_text.encode(value)  # openpyxl stores text verbatim
         cell.data_type = "s"  # never a formula, even if it starts with "="
     elif isinstance(value, Decimal):
         cell.value = int(value) if value == value.to_integral_value() else float(value)
@@ -158,13 +238,18 @@ def _put(cell: Any, value: PlanValue) -> None:
         cell.value = value
 
 
-def save_atomic(wb: Workbook, target: Path, finishing: Finishing | None = None) -> None:
+def save_atomic(
+    wb: Workbook, target: Path, finishing: Finishing | None = None, keep: Keeping | None = None
+) -> None:
     """Save ``wb`` to ``target`` all or nothing (see :func:`perfscore.xlsx.atomic.replace_atomically`),
-    finished as ``finishing`` says (cached formula results, rows that grow with their text)."""
+    finished as ``finishing`` says (cached formula results, rows that grow with their text), and
+    checked against what the original held (``keep``) before it replaces anything."""
 
     def write(tmp: Path) -> None:
         wb.save(tmp)
         if finishing is not None:
             finish(tmp, finishing.results, finishing.auto_rows)
+        if keep is not None:
+            keep.check(tmp, target)
 
     replace_atomically(Path(target), write)
