@@ -70,6 +70,8 @@ def _mode_suffix(out: Path, mode: str) -> None:
 def _fresh(out: Path) -> None:
     if out.exists():
         raise Failure(f"{out}: 文件已存在，为免覆盖已填写的内容不会改写它；请换一个文件名或先删除该文件")
+    if out.parent.exists() and not out.parent.is_dir():
+        raise Failure(f"{out}: {out.parent} 是一个文件，不是文件夹；请换一个输出路径")
     if not out.parent.is_dir():
         raise Failure(f"{out}: 目标文件夹 {out.parent} 不存在；请先创建该文件夹")
 

@@ -139,7 +139,7 @@ def test_load_from_path(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(MINIMAL, "utf-8")
     assert framework.load(path).id == "t"
-    with pytest.raises(FrameworkError, match="missing.toml: 文件不存在；请检查文件名和路径"):
+    with pytest.raises(FrameworkError, match=r"missing\.toml: 文件不存在；请检查文件名和路径"):
         framework.load(tmp_path / "missing.toml")
 
 

@@ -473,3 +473,18 @@ def test_a_decimal_comma_is_never_guessed(seed: Path, typed: str, cell: str) -> 
     hits = [line for line in run.stdout.splitlines() if f":履职效能!{cell}: " in line]
     assert len(hits) == 1 and hits[0].endswith(f"的得分“{typed}”含有逗号；小数请用小数点，如 9.3"), hits
     assert "总分 —（无法核算）" in run.stdout.splitlines()[-1]
+
+
+def test_an_output_under_a_regular_file_is_named_as_such(seed: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.write_text("not a folder", "utf-8")
+    run = run_cli(["new", "-o", plain / "x.xlsx"])
+    assert (run.exit_code, run.stderr) == (
+        2,
+        f"perfscore: {plain / 'x.xlsx'}: {plain} 是一个文件，不是文件夹；请换一个输出路径\n",
+    )
+    run = run_cli(["calc", seed, "-o", plain / "x.xlsx"])
+    assert (run.exit_code, run.stderr) == (
+        2,
+        f"perfscore: {plain / 'x.xlsx'}: {plain} 是一个文件，不是文件夹；请换一个输出路径；原文件未被改动\n",
+    )
