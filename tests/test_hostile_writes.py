@@ -130,6 +130,9 @@ def test_in_place_write_that_would_lose_content_is_refused(seed: Path, name: str
     graft(seed)
     held = inventory(seed)
     before = digest(seed)
+    for read_only in (["check", seed], ["export", seed]):  # reading never changes a byte
+        assert run_cli(read_only).exit_code == 0
+        assert digest(seed) == before
     run = run_cli([command, seed])
     assert run.exit_code == 2
     assert run.stderr == (
