@@ -10,6 +10,7 @@ spreadsheet can hold, a sheet name made to break out of a formula, a second writ
 from __future__ import annotations
 
 import csv
+import json
 import re
 import socket
 import subprocess
@@ -491,3 +492,21 @@ def test_an_output_under_a_regular_file_is_named_as_such(seed: Path, tmp_path: P
         2,
         f"perfscore: {plain / 'x.xlsx'}: {plain} 是一个文件，不是文件夹；请换一个输出路径；原文件未被改动\n",
     )
+
+
+@pytest.mark.parametrize("command", ["calc", "report"])
+def test_a_write_keeps_texts_that_look_like_escapes(tmp_path: Path, command: str) -> None:
+    """openpyxl strips ``x005F_`` when it loads: a typed ``_x000B_`` must not come back as a tab."""
+    doc = json.loads(
+        (Path(__file__).parent.parent / "perfscore" / "data" / "seed-2022.json").read_text("utf-8")
+    )
+    texts = ["见附件_x000B_第二页", "换行\x0b之后", "x005F_保留"]
+    doc["indicators"][0]["reason"], doc["indicators"][0]["measure"], doc["indicators"][1]["reason"] = texts
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    form = tmp_path / "f.xlsx"
+    assert run_cli(["import", data, "-o", form]).exit_code == 0
+    run = run_cli([command, form])
+    assert run.exit_code == 0, run.output
+    back = json.loads(run_cli(["export", form]).stdout)["indicators"]
+    assert [back[0]["reason"], back[0]["measure"], back[1]["reason"]] == texts

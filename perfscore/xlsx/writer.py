@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import os
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,7 +73,8 @@ def editing(
                 path=str(target),
             )
         _refuse_unrepresentable(wb, target)
-        _keep_stored_texts(wb, stored_texts(path))
+        if _holds_escapes(path):
+            _keep_stored_texts(wb, stored_texts(path))
         yield wb, keep.losses
         if finishing is not None:  # indicator rows: tall enough for their text, free to grow
             for sheet, heights in finishing.row_heights.items():
@@ -102,6 +104,21 @@ class Keeping:
             )
         if lost:
             self.losses.append(describe(lost))
+
+
+def _holds_escapes(path: Path) -> bool:
+    """Whether any text part holds ``_x`` (a possible ``_xHHHH_`` escape): only then can openpyxl's
+    load have changed a text, and only then is the extra pass of :func:`_keep_stored_texts` needed."""
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.filename == "xl/sharedStrings.xml" or info.filename.startswith("xl/worksheets/sheet"):
+                with zf.open(info) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 20):
+                        if b"_x" in tail + chunk:
+                            return True
+                        tail = chunk[-1:]
+    return False
 
 
 def _keep_stored_texts(wb: Workbook, stored: dict[str, dict[tuple[int, int], str]]) -> None:
