@@ -32,6 +32,7 @@ from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework
 from perfscore.engine.pipeline import Result
 from perfscore.engine.quoting import quote
 from perfscore.engine.submission import Submission, read_json_file
+from perfscore.engine.xml_text import cell_text_problem
 from perfscore.errors import InputDataError, PerfscoreError
 from perfscore.xlsx.atomic import write_text
 
@@ -132,6 +133,8 @@ def new(out: Path, framework_id: str, department: str | None, year: int | None, 
     """生成一份空白自评表。"""
     _mode_suffix(out, formulas)
     _fresh(out)
+    if department is not None and (problem := cell_text_problem(department)):
+        raise Failure(f"--department: {problem}")
     fw = frameworks.load(framework_id)
     sub = None
     if department is not None or year is not None:

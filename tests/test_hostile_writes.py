@@ -510,3 +510,28 @@ def test_a_write_keeps_texts_that_look_like_escapes(tmp_path: Path, command: str
     assert run.exit_code == 0, run.output
     back = json.loads(run_cli(["export", form]).stdout)["indicators"]
     assert [back[0]["reason"], back[0]["measure"], back[1]["reason"]] == texts
+
+
+@pytest.mark.parametrize(
+    ("department", "refusal"),
+    [
+        (
+            "<r>a&b</r>",
+            "文本以 <r> 开头、以 </r> 结尾，生成工作簿时会被当作格式代码，无法原样保存；请改写开头或结尾",
+        ),
+        ("工商\x00联", "含有空字符（U+0000），Excel 单元格不能保存；请删除该字符"),
+        ("工商联\x0b二", None),
+        ("见_x000B_", None),
+    ],
+)
+def test_new_department_is_stored_exactly_or_refused(
+    tmp_path: Path, department: str, refusal: str | None
+) -> None:
+    form = tmp_path / "f.xlsx"
+    run = run_cli(["new", "-o", form, "--department", department])
+    if refusal is not None:
+        assert (run.exit_code, run.stderr) == (2, f"perfscore: --department: {refusal}\n")
+        assert not form.exists()
+        return
+    assert run.exit_code == 0, run.output
+    assert json.loads(run_cli(["export", form]).stdout)["department"] == department
