@@ -9,6 +9,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+#: The report template ``perfscore report`` uses unless ``--template`` names another.
+DEFAULT_TEMPLATE = "report.xlsx"
 #: The repository root when running from a checkout (``templates/`` and ``addin/`` sit there).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,9 @@
 """Make the shipped report templates templates/report.xlsx and templates/report-simple.xlsx.
 
-This is how the templates were first made; afterwards IT staff edit the .xlsx files directly in
-Excel/WPS (see templates/README.md). Run: ``python3 scripts/make_report_template.py [OUTDIR]``.
+This is how the shipped templates are made; IT staff edit copies of the .xlsx files directly in
+Excel/WPS (see templates/README.md). Neither names a header or budget field: they loop over the
+framework's fields. Also writes the context table of templates/README.md from its one description
+(:data:`perfscore.report.context.CONTEXT`). Run: ``python3 scripts/make_report_template.py [OUTDIR]``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from perfscore.report.context import context_table
+
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+#: The note right of the print area (the guide ships with perfscore: ``perfscore template docs``).
+NOTE = "← 模板说明：运行 perfscore template docs；{cols} 列是循环标记列，不打印"
 
 
 def style(ws: Any, ref: str, *, size: float = 10, bold: bool = False, h: str = "center",
@@ -57,6 +63,7 @@ def setup_page(ws: Any, *, landscape: bool, area: str, titles: str | None) -> No
 
 
 def default_template() -> Workbook:
+    """The published 自评表 layout, for any framework: the header and budget fields are loops."""
     wb = Workbook()
     ws = wb.active
     ws.title = "自评表"
@@ -68,62 +75,56 @@ def default_template() -> Workbook:
     ws.row_dimensions[1].height = 36
     put(ws, "A2:J2", "部门基本情况", size=11, bold=True)
     put(ws, "A3:B3", "部门名称")
-    put(ws, "C3:F3", "{{ department }}")
-    put(ws, "G3:H3", "单位数：")
-    put(ws, "I3:J3", '{{ header["单位数"] }}')
-    # one row per text field of the header (年度整体绩效目标, 整体绩效目标完成情况, 未能完成原因)
+    put(ws, "C3:J3", "{{ department }}", h="left")
+    # one row per header field of the framework (单位数, 年度整体绩效目标, …), long texts one
+    # paragraph per row
     put(ws, "A4:B4", "{{ f.key }}")
     put(ws, "C4:J4", "{{ f.value | paragraphs }}", h="left", v="top")
-    ws["K4"], ws["L4"] = "{% for f in header_texts %}", "{% endfor %}"
-    # 年度部门预算情况 (万元), laid out as printed on the published form
-    put(ws, "A5:B8", "年度部门预算情况（{{ budget_unit }}）")
-    put(ws, "C5:C7", "总预算（{{ budget_unit }}）", size=9)
-    put(ws, "D5:J5", "年度预算资金类别", size=9)
-    put(ws, "D6:E6", "部门预算", size=9)
-    put(ws, "F6:G6", "事业发展支出", size=9)
-    put(ws, "H6:J6", "事业发展支出(按预算级次划分)", size=9)
-    labels = ("基本支出", "项目支出", "专项资金", "其他事业发展支出", "区本级资金")
-    for col, label in zip("DEFGH", labels, strict=True):
-        put(ws, f"{col}7", label, size=9)
-    put(ws, "I7:J7", "对下转移支付", size=9)
-    put(ws, "C8", '{{ budget["总预算"] }}')
-    for col, label in zip("DEFGH", labels, strict=True):
-        put(ws, f"{col}8", f'{{{{ budget["{label}"] }}}}')
-    put(ws, "I8:J8", '{{ budget["对下转移支付"] }}')
+    ws["K4"], ws["L4"] = "{% for f in header_fields %}", "{% endfor %}"
+    # 年度部门预算情况: the framework's budget fields, four to a line (a label row, a value row), each
+    # field two columns wide; the last line is filled with blank fields
+    fields = '{% for line in budget_fields | batch(4, {"name": "", "value": none}) %}'
+    put(ws, "A5:B6", "年度部门预算情况\n（{{ budget_unit }}）", size=9)  # the unit on a line of its own
+    for n, cols in enumerate(("C:D", "E:F", "G:H", "I:J")):
+        a, b = cols.split(":")
+        put(ws, f"{a}5:{b}5", f"{{{{ line[{n}].name }}}}", size=9)
+        put(ws, f"{a}6:{b}6", f"{{{{ line[{n}].value }}}}")
+    ws.row_dimensions[5].height = ws.row_dimensions[6].height = 20
+    ws["K5"], ws["L6"] = fields, "{% endfor %}"
     # the indicator table: header row (repeated on every page) and one block row per 三级指标
     heads = ("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "指标解释", "得分/自评分",
              "未达标原因", "改进措施")  # fmt: skip
     for col, head in zip("ABCDEFGHIJ", heads, strict=True):
-        put(ws, f"{col}9", head, bold=True)
-    ws.row_dimensions[9].height = 28
+        put(ws, f"{col}7", head, bold=True)
+    ws.row_dimensions[7].height = 28
     block = {
         "A": ("{{ row.l1_name | group(row.l1_id) }}", {}),
-        "B": ("{{ row.l1_weight | number | group(row.l1_id) }}", {}),
+        "B": ("{{ row.l1_weight | group(row.l1_id) }}", {}),
         "C": ("{{ row.l2_name | group(row.l2_id) }}", {}),
-        "D": ("{{ row.l2_weight | number | group(row.l2_id) }}", {}),
+        "D": ("{{ row.l2_weight | group(row.l2_id) }}", {}),
         "E": ("{{ row.name }}", {}),
-        "F": ("{{ row.weight | number }}", {}),
+        "F": ("{{ row.weight }}", {}),
         "G": ("{{ row.explanation }}", {"h": "left"}),
-        "H": ("{{ row.score | number }}", {}),
+        "H": ("{{ row.score }}", {}),
         "I": ("{{ row.reason }}", {"h": "left"}),
         "J": ("{{ row.measure }}", {"h": "left"}),
     }
     for col, (text, kw) in block.items():
-        put(ws, f"{col}10", text, **kw)
-    ws["K10"], ws["L10"] = "{% for row in rows %}", "{% endfor %}"
-    put(ws, "A11:E11", "总分")
-    put(ws, "F11", "{{ total_weight | number }}")
-    put(ws, "G11", "")
-    put(ws, "H11", "{{ total | number }}")
-    put(ws, "I11:J11", "")
-    put(ws, "A12:B12", "评价等级")
-    put(ws, "C12:J12", "{{ grade_line }}", h="left")
-    ws.row_dimensions[12].height = 24
+        put(ws, f"{col}8", text, **kw)
+    ws["K8"], ws["L8"] = "{% for row in rows %}", "{% endfor %}"
+    put(ws, "A9:E9", "总分")
+    put(ws, "F9", "{{ total_weight }}")
+    put(ws, "G9", "")
+    put(ws, "H9", "{{ total }}")
+    put(ws, "I9:J9", "")
+    put(ws, "A10:B10", "评价等级")
+    put(ws, "C10:J10", "{{ grade_line }}", h="left")
+    ws.row_dimensions[10].height = 24
     # printed only when the form has error findings (check_lines is empty for a clean form)
-    put(ws, "A13:J13", "{{ line }}", size=11, bold=True, h="left")
-    ws["K13"], ws["L13"] = "{% for line in check_lines %}", "{% endfor %}"
-    ws["K1"] = "← 模板说明见 templates/README.md；K、L 列是循环标记列，不打印"
-    setup_page(ws, landscape=True, area="A1:J13", titles="9:9")
+    put(ws, "A11:J11", "{{ line }}", size=11, bold=True, h="left")
+    ws["K11"], ws["L11"] = "{% for line in check_lines %}", "{% endfor %}"
+    ws["K1"] = NOTE.format(cols="K、L")
+    setup_page(ws, landscape=True, area="A1:J11", titles="7:7")
     return wb
 
 
@@ -145,32 +146,52 @@ def simple_template() -> Workbook:
     ):
         put(ws, f"{col}3", head, bold=True)
     cells = ("{{ loop.index }}", "{{ row.l1_name | group(row.l1_id) }}", "{{ row.name }}",
-             "{{ row.weight | number }}", "{{ row.score | number }}",
+             "{{ row.weight }}", "{{ row.score }}",
              "{% if row.full_mark %}—{% else %}{{ row.reason }}；{{ row.measure }}{% endif %}")  # fmt: skip
     for col, text in zip("ABCDEF", cells, strict=True):
         put(ws, f"{col}4", text, h="left" if col == "F" else "center")
     ws["G4"], ws["H4"] = "{% for row in rows %}", "{% endfor %}"
     put(ws, "A5:C5", "{{ g.name }} 小计")
-    put(ws, "D5", "{{ g.weight | number }}")
-    put(ws, "E5", "{{ g.score | number }}")
+    put(ws, "D5", "{{ g.weight }}")
+    put(ws, "E5", "{{ g.score }}")
     put(ws, "F5", "")
     ws["G5"], ws["H5"] = "{% for g in groups %}", "{% endfor %}"
     put(ws, "A6:C6", "总分", bold=True)
-    put(ws, "D6", "{{ total_weight | number }}")
-    put(ws, "E6", "{{ total | number }}", bold=True)
+    put(ws, "D6", "{{ total_weight }}")
+    put(ws, "E6", "{{ total }}", bold=True)
     put(ws, "F6", "评价等级：{{ grade }}")
     put(ws, "A7:F7", "{{ line }}", bold=True, h="left")
     ws["G7"], ws["H7"] = "{% for line in check_lines %}", "{% endfor %}"
+    ws["G1"] = NOTE.format(cols="G、H")
     setup_page(ws, landscape=False, area="A1:F7", titles="3:3")
     return wb
 
 
+#: The lines around the generated context table in templates/README.md.
+TABLE_BEGIN = "<!-- context-table: generated from perfscore/report/context.py (CONTEXT) by scripts/make_report_template.py; do not edit -->"
+TABLE_END = "<!-- context-table: end -->"
+
+
+def with_context_table(guide: str) -> str:
+    """The guide's text with the generated context table between its two marker lines."""
+    head, begin, rest = guide.partition(TABLE_BEGIN + "\n")
+    _, end, tail = rest.partition(TABLE_END)
+    if not begin or not end:
+        raise SystemExit(f"templates/README.md: the lines {TABLE_BEGIN!r} and {TABLE_END!r} are missing")
+    return f"{head}{begin}{context_table()}{end}{tail}"
+
+
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "templates"
+    root = Path(__file__).resolve().parent.parent
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "templates"
     out.mkdir(parents=True, exist_ok=True)
     default_template().save(out / "report.xlsx")
     simple_template().save(out / "report-simple.xlsx")
-    print(f"wrote {out / 'report.xlsx'} and {out / 'report-simple.xlsx'}")
+    guide = root / "templates" / "README.md"
+    (out / "README.md").write_text(with_context_table(guide.read_text("utf-8")), "utf-8")
+    print(
+        f"wrote {out / 'report.xlsx'}, {out / 'report-simple.xlsx'} and the context table of {out / 'README.md'}"
+    )
 
 
 if __name__ == "__main__":

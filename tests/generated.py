@@ -12,7 +12,7 @@ def generated_framework(per_second: int, fid: str = "gen") -> str:
     unit = (Decimal(5) / per_second).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
     last = Decimal(5) - unit * (per_second - 1)
     lines = [f'id = "{fid}"', 'title = "测试指标体系"', "years = [2022, 2022]", "sheet_level = 1"]
-    # the seed's header and budget fields, which the default report template prints
+    # the seed's header and budget fields (any would do: the shipped report templates loop over them)
     seed = framework.load("gz-dept-overall-2022")
     for h in seed.header:
         lines += ["[[header]]", f'key = "{h.key}"', f'kind = "{h.kind}"']

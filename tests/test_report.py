@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from openpyxl.cell.cell import MergedCell
 
 from perfscore import builder
 from perfscore.engine import layout as L
+from perfscore.engine.decimals import fmt
 from perfscore.engine.framework import Framework
 from perfscore.engine.submission import Submission
 from perfscore.errors import PerfscoreError
@@ -68,25 +70,26 @@ def pages(pdf: Path) -> tuple[int, str]:
 # ------------------------------------------------------------------------------------ context
 
 
-def test_context_prints_numbers_as_the_form_does() -> None:
+def test_context_is_typed() -> None:
     ctx = build_context(evaluate())
     assert ctx["title"] == "2022年度广州市增城区工商业联合会部门整体支出绩效自评表"
-    assert ctx["total"] == "90.77"
+    assert ctx["total"] == Decimal("90.77") and isinstance(ctx["total"], Decimal)
     assert ctx["grade"] == "优"
     assert ctx["grade_line"].startswith("☑优 90分≤得分≤100分；□良")
-    assert [g["score"] for g in ctx["groups"]] == ["41.8", "48.97"]
-    assert ctx["budget"]["总预算"] == "536.58"
-    assert ctx["header"]["单位数"] == "1"
+    assert [g["score"] for g in ctx["groups"]] == [Decimal("41.8"), Decimal("48.97")]
+    assert ctx["budget"]["总预算"] == Decimal("536.58")
+    assert ctx["header"]["单位数"] == 1 and type(ctx["header"]["单位数"]) is int
+    assert ctx["year"] == 2022 and type(ctx["year"]) is int
     rows = {r["id"]: r for r in ctx["rows"]}
     assert len(rows) == len(load_fw().leaves())
     assert (rows["1.1.1"]["score"], rows["1.1.1"]["l1_name"], rows["1.1.1"]["l2_weight"]) == (
-        "12.5",
+        Decimal("12.5"),
         "履职效能",
-        "50",
+        Decimal("50"),
     )
     assert (rows["2.5.1"]["weight"], rows["2.6.7" if "2.6.7" in rows else "2.5.7"]["score"]) == (
-        "0.5",
-        "0.97",
+        Decimal("0.5"),
+        Decimal("0.97"),
     )
     assert rows["1.1.1"]["reason"] == "开展一期企业家培训班，培训人数为105人。"
 
@@ -98,7 +101,7 @@ def test_full_mark_rows_show_backslash_when_empty() -> None:
     )
     ctx = build_context(evaluate({(sheet, f"I{row}"): None, (sheet, f"J{row}"): None}))
     r = next(r for r in ctx["rows"] if r["id"] == "1.1.2")
-    assert (r["score"], r["reason"], r["measure"]) == ("20", "\\", "\\")
+    assert (r["score"], r["reason"], r["measure"]) == (Decimal("20"), "\\", "\\")
 
 
 # ------------------------------------------------------------------------------------ workbook
@@ -262,7 +265,7 @@ def test_shipped_simple_template(tmp_path: Path) -> None:
         ({"B2": "{{ title "}, "自评表!B2", "语法"),
         ({"C3": "{{ no_such_key }}"}, "自评表!C3", "no_such_key"),
         ({"A1": "{{ row.nope }}", "B1": "{% for row in rows %}", "C1": "{% endfor %}"}, "自评表!A1", "nope"),
-        ({"A1": "x {{ department.__class__.__mro__ }}"}, "自评表!A1", "unsafe"),
+        ({"A1": "x {{ department.__class__.__mro__ }}"}, "自评表!A1", "安全限制：不允许访问 “__class__”"),
         ({"A2": "{% for row in rows %}"}, "自评表!A2", "endfor"),
         ({"A2": "=SUM(1,2)"}, "自评表!A2", "公式"),
     ],
@@ -304,7 +307,7 @@ def test_pdf_of_the_seed_has_the_whole_table(seed_pdf: Path) -> None:
         assert squash(leaf.explanation) in text, leaf.explanation
     ctx = build_context(evaluate())
     for row in ctx["rows"]:
-        assert row["score"] in text
+        assert fmt(row["score"]) in text
     assert "90.77" in text
     assert squash(ctx["grade_line"]) in text and "☑优" in text and "☑良" not in text
     count, size = pages(seed_pdf)
@@ -361,7 +364,12 @@ def test_a_report_of_a_failing_form_says_so(tmp_path: Path) -> None:
 def test_the_placeholder_row_prints_blank_as_published(tmp_path: Path) -> None:
     fw = load_fw()
     row = next(r for r in build_context(evaluate())["rows"] if r["id"] == "2.5.2")
-    assert (row["name"], row["explanation"], row["weight"], row["score"]) == ("", "", "1.5", "1.5")
+    assert (row["name"], row["explanation"], row["weight"], row["score"]) == (
+        "",
+        "",
+        Decimal("1.5"),
+        Decimal("1.5"),
+    )
     form = build(tmp_path / "form.xlsx")
     write_report(form)
     assert not any("名称待补" in v for v in sheet_texts(form))

@@ -10,40 +10,58 @@ The pieces (see ``templates/README.md`` for the template syntax):
 * :func:`perfscore.report.sheet.apply` writes the result with openpyxl.
 
 Values from the context are data: they are placed in cells as they are and never rendered again.
+A cell that fails raises the first problem (in Chinese, naming the cell), or, when the template is
+being checked, is added to the problems and left blank (:class:`~perfscore.report.template.Problems`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import TemplateError, Undefined
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from perfscore.engine.decimals import fmt
 from perfscore.engine.grid import column_letter
-from perfscore.errors import ReportTemplateError
-from perfscore.report.expressions import Grouped, Paragraphs
+from perfscore.report.expressions import (
+    Grouped,
+    Paragraphs,
+    TemplateValueError,
+    fail_if_undefined,
+    finalize,
+)
+from perfscore.report.messages import describe, kind_of
 from perfscore.report.page import PDF_METRICS, ColumnMetrics, Merge, RenderedSheet, Value
 from perfscore.report.paging import LogicalRow, Run, layout
-from perfscore.report.template import Segment, Template
+from perfscore.report.template import Problems, Segment, Template
 
 
 def render(
-    template: Template, context: dict[str, Any], metrics: ColumnMetrics = PDF_METRICS
+    template: Template,
+    context: dict[str, Any],
+    metrics: ColumnMetrics = PDF_METRICS,
+    problems: Problems | None = None,
 ) -> RenderedSheet:
     """Evaluate the template's cells with ``context``, each row block once per item, and lay them out
-    for a workbook whose column widths print as ``metrics`` says."""
+    for a workbook whose column widths print as ``metrics`` says.
+
+    A cell that fails is a :class:`~perfscore.errors.ReportTemplateError`; with a collecting
+    ``problems`` (:mod:`perfscore.report.template_check`) it is added there and the cell left blank.
+    """
+    problems = problems if problems is not None else Problems(template.path)
     rows: list[LogicalRow] = []
     merges: list[Merge] = []  # in logical rows
     runs: list[Run] = []  # cells beside a paragraphs cell, run down its rows
     run = 0
     for seg in template.segments:
         if seg.loop is None:
-            _add(template, seg, _render_rows(template, seg, context, 0), rows, merges, runs)
+            rendered = _render_rows(template, seg, context, 0, problems)
+            _add(template, seg, rendered, rows, merges, runs, problems)
             continue
         var = seg.loop[0]
-        seq = _loop_items(template, seg, context)
+        seq = _loop_items(seg, context, problems)
         run += 1
         for n, item in enumerate(seq):
             loop = {
@@ -53,8 +71,8 @@ def render(
                 "last": n == len(seq) - 1,
                 "length": len(seq),
             }
-            rendered = _render_rows(template, seg, {**context, var: item, "loop": loop}, run)
-            _add(template, seg, rendered, rows, merges, runs)
+            rendered = _render_rows(template, seg, {**context, var: item, "loop": loop}, run, problems)
+            _add(template, seg, rendered, rows, merges, runs, problems)
     return layout(template, rows, merges, runs, metrics)
 
 
@@ -65,6 +83,7 @@ def _add(
     rows: list[LogicalRow],
     merges: list[Merge],
     runs: list[Run],
+    problems: Problems,
 ) -> None:
     """Append one rendering of ``seg``'s rows: a row with a ``paragraphs`` cell becomes one row per
     paragraph; the template's merges are placed on the rows they cover."""
@@ -95,7 +114,7 @@ def _add(
             runs.append((c1, c2, a, b))
         elif any(r in split and c1 <= split[r] <= c2 for r in range(r1, r2 + 1)):
             where = f"{template.ws.title}!{column_letter(c1)}{r1}"
-            raise ReportTemplateError(template.path, where, "paragraphs 所在的单元格不能与其他行合并")
+            problems.add(where, "paragraphs 所在的单元格不能与其他行合并")
         else:
             merges.append((a, c1, b, c2))
     for trow, col in split.items():
@@ -107,40 +126,53 @@ def _add(
         )
 
 
-def _loop_items(template: Template, seg: Segment, context: dict[str, Any]) -> list[Any]:
+def _loop_items(seg: Segment, context: dict[str, Any], problems: Problems) -> list[Any]:
+    """The items of a row block (filtered by its ``if``); none when its expression fails."""
     assert seg.loop is not None
     var, iterable, cond = seg.loop
-    items = _evaluate(template, seg.marker, lambda: iterable(**context))
-    if isinstance(items, Undefined) or not isinstance(items, Iterable) or isinstance(items, (str, dict)):
-        raise ReportTemplateError(template.path, seg.marker, "循环的对象不是列表")
-    seq = list(items)
+    ok, seq = _evaluate(problems, seg.marker, lambda: _items(iterable(**context)), context)
+    if not ok:
+        return []
     if cond is None:
-        return seq
+        return list(seq)
     kept = []
     for x in seq:
         scope = {**context, var: x}
-        if _evaluate(template, seg.marker, lambda scope=scope: cond(**scope)):  # type: ignore[misc]
+        ok, keep = _evaluate(problems, seg.marker, lambda scope=scope: bool(cond(**scope)), scope)  # type: ignore[misc]
+        if ok and keep:
             kept.append(x)
     return kept
 
 
-def _evaluate(template: Template, ref: str, thunk: Callable[[], Any]) -> Any:
+def _items(value: Any) -> list[Any]:
+    """What a row block repeats over, as a list: a list, or what iterates like one (``batch``)."""
+    fail_if_undefined(value)
+    if isinstance(value, (str, dict)) or not isinstance(value, Iterable):
+        raise TemplateValueError(f"循环的对象不是列表（是{kind_of(value)}）")
+    return list(value)
+
+
+def _evaluate(
+    problems: Problems, ref: str, thunk: Callable[[], Any], scope: dict[str, Any]
+) -> tuple[bool, Any]:
+    """(True, value) of a cell's program; (False, None) when it fails (the problem is added).
+    ``scope``: the names the cell could use (named in the message of an unknown one)."""
     try:
         value = thunk()
-        if isinstance(value, Undefined):
-            str(value)
-        if isinstance(value, Grouped) and isinstance(value.value, Undefined):
-            str(value.value)
-        return value
-    except TemplateError as exc:
-        raise ReportTemplateError(template.path, ref, f"{type(exc).__name__}: {exc}") from None
-    except Exception as exc:  # an expression such as 1/0 in the template
-        raise ReportTemplateError(template.path, ref, f"{type(exc).__name__}: {exc}") from None
+        fail_if_undefined(value)
+        if isinstance(value, Grouped):
+            fail_if_undefined(value.value)
+        return True, value
+    except Exception as exc:  # any error of an expression, e.g. 1/0 in the template
+        problems.add(ref, describe(exc, scope))
+        return False, None
 
 
-def _render_rows(template: Template, seg: Segment, ctx: dict[str, Any], run: int) -> list[LogicalRow]:
+def _render_rows(
+    template: Template, seg: Segment, ctx: dict[str, Any], run: int, problems: Problems
+) -> list[LogicalRow]:
     out = []
-    where = template.ws.title + "!"
+    sheet = template.ws.title + "!"
     for r in range(seg.first, seg.last + 1):
         values: dict[int, Value] = {}
         groups: dict[int, Any] = {}
@@ -152,11 +184,14 @@ def _render_rows(template: Template, seg: Segment, ctx: dict[str, Any], run: int
                 if static is not None:
                     values[c] = static
                 continue
-            raw = _evaluate(template, f"{where}{column_letter(c)}{r}", lambda p=prog: p(ctx))  # type: ignore[misc]
+            ref = f"{sheet}{column_letter(c)}{r}"
+            ok, raw = _evaluate(problems, ref, lambda p=prog: p(ctx), ctx)  # type: ignore[misc]
+            if not ok:
+                continue
             if isinstance(raw, Paragraphs):
                 if paragraphs is not None:
-                    where = f"{template.ws.title}!{column_letter(c)}{r}"
-                    raise ReportTemplateError(template.path, where, "一行中只能有一个单元格使用 paragraphs")
+                    problems.add(ref, "一行中只能有一个单元格使用 paragraphs")
+                    continue
                 paragraphs = (c, tuple(ILLEGAL_CHARACTERS_RE.sub("", x) for x in raw.items))
                 continue
             if isinstance(raw, Grouped):
@@ -170,11 +205,15 @@ def _render_rows(template: Template, seg: Segment, ctx: dict[str, Any], run: int
 
 
 def _cell_value(raw: Any) -> Value:
+    """What a cell holds: a number as a number (a Decimal as the form prints it: 41.80 → 41.8), text
+    as text (``None`` and ``""`` blank)."""
     if raw is None:
         return None
     if isinstance(raw, bool):
         return "是" if raw else "否"
-    if isinstance(raw, (Decimal, int, float)):
+    if isinstance(raw, Decimal) and raw.is_finite():
+        return Decimal(fmt(raw))
+    if isinstance(raw, int) or (isinstance(raw, float) and math.isfinite(raw)):
         return raw
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(raw))
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(finalize(raw)))
     return text if text != "" else None

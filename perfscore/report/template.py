@@ -8,13 +8,15 @@ Syntax (see ``templates/README.md``):
   ends it (both may sit in the same row, usually in a marker column outside the print area); the
   block's rows repeat once per item;
 * the filter ``group(key)`` merges a cell with the cells below it (in consecutive repetitions of the
-  block) that have the same key — the 一级/二级 cells of the published table; ``number`` turns a
-  formatted number (``"12.5"``) back into a numeric cell.
+  block) that have the same key — the 一级/二级 cells of the published table; ``fmt`` formats a
+  number as text, ``paragraphs`` prints a long text one paragraph per row.
 
 The cells are compiled with :mod:`perfscore.report.expressions` (sandboxed, strict Jinja); a problem
-is a :class:`ReportTemplateError` naming the file and cell. :func:`load_template` returns a
-:class:`Template`: the compiled cells, the row blocks (:class:`Segment`), merges, sizes, styles and
-the print setup (:class:`~perfscore.report.page.PageSpec`).
+is a :class:`ReportTemplateError` naming the template (:func:`template_name`) and cell, in Chinese
+(:mod:`perfscore.report.messages`), or, when checking a template, collected with all the others
+(:class:`Problems`). :func:`load_template` returns a :class:`Template`: the compiled cells, the row
+blocks (:class:`Segment`), merges, sizes, styles and the print setup
+(:class:`~perfscore.report.page.PageSpec`).
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import TemplateSyntaxError
 from openpyxl import load_workbook
 
 from perfscore.engine.grid import parse_range
+from perfscore.engine.quoting import quote
 from perfscore.errors import ReportTemplateError, UnusableInputError
 from perfscore.inputfile import require_regular_file
 from perfscore.report.expressions import Loop, Program, compile_cell, compile_loop
+from perfscore.report.messages import describe, syntax_message
 from perfscore.report.page import Merge, PageSpec, Value
+from perfscore.resources import templates_dir
 from perfscore.xlsx.sniff import sniff
 
 _FOR = re.compile(r"^\s*\{%-?\s*for\s+([A-Za-z_]\w*)\s+in\s+(.+?)(?:\s+if\s+(.+?))?\s*-?%\}\s*$", re.S)
@@ -67,34 +72,73 @@ class Template:
     page: PageSpec
 
 
-_CACHE: dict[tuple[str, float], Template] = {}  # one entry: the last template loaded
+class Problems:
+    """Where the problems of a template go: the first is raised at once (rendering a report), or all
+    are collected, one per cell, and the cell is rendered blank (:mod:`perfscore.report.template_check`).
+
+    ``name`` is the template as messages show it (:func:`template_name`).
+    """
+
+    def __init__(self, name: str, *, collect: bool = False) -> None:
+        self.name = name
+        self.collect = collect
+        self.found: list[tuple[str, str]] = []  # (cell, message), in the order found
+
+    def add(self, cell: str, message: str) -> None:
+        """Report a problem of ``cell`` (``自评表!E10``; ``""`` for the whole file)."""
+        if not self.collect:
+            raise ReportTemplateError(self.name, cell, message)
+        if all(c != cell for c, _ in self.found) or not cell:
+            self.found.append((cell, message))
+
+
+def template_name(path: Path) -> str:
+    """How messages name a template: a shipped one by its file name (``report.xlsx（内置模板）``, never
+    the folder it was installed in), any other by the path it was given as."""
+    path = Path(path)
+    try:
+        shipped = path.resolve().parent == templates_dir().resolve()
+    except OSError:
+        shipped = False
+    return f"{path.name}（内置模板）" if shipped else str(path)
+
+
+_CACHE: dict[tuple[str, str, float], Template] = {}  # one entry: the last template loaded
 
 
 # ------------------------------------------------------------------------------------ loading
 
 
-def load_template(path: Path) -> Template:
-    """Read and compile a template file (cached by path and modification time)."""
+def load_template(path: Path, problems: Problems | None = None) -> Template:
+    """Read and compile a template file (cached by path and modification time).
+
+    A problem is raised as a :class:`ReportTemplateError` naming the file and cell; with a collecting
+    ``problems``, every problem of a cell is added there instead and the cell left blank (a file that
+    cannot be read at all is still raised).
+    """
     path = Path(path)
-    st = require_regular_file(path, "报表模板", lambda m: ReportTemplateError(str(path), "", m))
-    key = (str(path.resolve()), st.st_mtime)
+    name = template_name(path)
+    st = require_regular_file(path, "报表模板", lambda m: ReportTemplateError(name, "", m))
+    if problems is not None and problems.collect:
+        return _compile(path, problems)
+    key = (name, str(path.resolve()), st.st_mtime)
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _compile(path)
+        hit = _compile(path, Problems(name))
         _CACHE.clear()  # keep one: templates are small, and edits replace them
         _CACHE[key] = hit
     return hit
 
 
-def _compile(path: Path) -> Template:
+def _compile(path: Path, problems: Problems) -> Template:
     """Compile the cells, cut the rows into blocks and read sizes, styles and print setup."""
-    name = str(path)
-    ws = _open_sheet(path)
+    name = problems.name
+    ws = _open_sheet(path, name)
     where = f"{ws.title}!"
-    cells = _scan_cells(ws, name, where)
-    segments = _segments(ws.max_row, cells.starts, cells.ends, name, where)
+    cells = _scan_cells(ws, problems, where)
+    segments = _segments(ws.max_row, cells.starts, cells.ends, problems, where)
     n_cols = _print_cols(ws) or cells.max_col
-    merges = _merges(ws, segments, name, where)
+    merges = _merges(ws, segments, problems, where)
     widths = _widths(ws, n_cols)
     heights = {
         r: float(d.height) for r, d in ws.row_dimensions.items() if d.height is not None and r <= ws.max_row
@@ -102,24 +146,28 @@ def _compile(path: Path) -> Template:
     fonts = _cell_fonts(ws, n_cols)
     titles = _title_rows(ws.print_title_rows)
     if titles and any(s.loop and s.first <= titles[1] and titles[0] <= s.last for s in segments):
-        raise ReportTemplateError(name, where + f"{titles[0]}:{titles[1]}", "打印标题行不能在循环块内")
+        problems.add(where + f"{titles[0]}:{titles[1]}", "打印标题行不能在循环块内")
+        titles = None
     return Template(
         name, ws, n_cols, cells.programs, cells.statics, segments, merges, heights, widths, fonts, titles,
         _page(ws),
     )  # fmt: skip
 
 
-def _open_sheet(path: Path) -> Any:
+def _open_sheet(path: Path, name: str) -> Any:
     """The template's 自评表 sheet (else its first sheet); refused like any workbook before it is
     parsed if it is not one, or is a bomb (:func:`perfscore.xlsx.sniff.sniff`)."""
     try:
         sniff(path)
     except UnusableInputError as err:
-        raise ReportTemplateError(str(path), "", err.message) from None
+        raise ReportTemplateError(name, "", err.message) from None
     try:
         wb = load_workbook(path, rich_text=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ReportTemplateError(str(path), "", f"无法读取报表模板（{type(exc).__name__}: {exc}）") from None
+        detail = quote(str(exc), 120)
+        raise ReportTemplateError(
+            name, "", f"无法读取报表模板：文件已损坏或不是 Excel 工作簿（{detail}）"
+        ) from None
     return wb["自评表"] if "自评表" in wb.sheetnames else wb.worksheets[0]
 
 
@@ -134,28 +182,38 @@ class _Cells:
     max_col: int = 1  # the rightmost column with content (loop markers aside)
 
 
-def _scan_cells(ws: Any, name: str, where: str) -> _Cells:
+def _scan_cells(ws: Any, problems: Problems, where: str) -> _Cells:
     found = _Cells()
     for row in ws.iter_rows():
         for cell in row:
             if cell.value is not None:
-                _scan_cell(found, cell, name, where + cell.coordinate)
+                _scan_cell(found, cell, problems, where + cell.coordinate)
     return found
 
 
-def _scan_cell(found: _Cells, cell: Any, name: str, ref: str) -> None:
+def _no_items(**_: Any) -> list[Any]:
+    return []
+
+
+def _scan_cell(found: _Cells, cell: Any, problems: Problems, ref: str) -> None:
     """Sort one non-empty cell: a loop marker, a program (placeholders) or a static value."""
     v = cell.value
     pos = (cell.row, cell.column)
     if cell.data_type == "f":
-        raise ReportTemplateError(name, ref, "报表模板中不能有公式（报表只写入值）；请改为 {{ … }} 占位符")
+        found.max_col = max(found.max_col, cell.column)
+        problems.add(ref, "报表模板中不能有公式（报表只写入值）；请改为 {{ … }} 占位符")
+        return
     if isinstance(v, str) and (m := _FOR.match(v)):
         if cell.row in found.starts:
-            raise ReportTemplateError(name, ref, "同一行只能有一个 {% for %}")
+            problems.add(ref, "同一行只能有一个 {% for %}")
+            return
         try:
             loop = compile_loop(m.group(1), m.group(2), m.group(3))
-        except TemplateError as exc:
-            raise ReportTemplateError(name, ref, f"循环语法错误：{exc}") from None
+        except Exception as exc:  # a syntax error, or one Python raises (nesting too deep)
+            problems.add(
+                ref, syntax_message(exc, loop=True) if isinstance(exc, TemplateSyntaxError) else describe(exc)
+            )
+            loop = (m.group(1), _no_items, None)  # checked on: the block is rendered no times
         found.starts[cell.row] = (loop, ref)
         return
     if isinstance(v, str) and _ENDFOR.match(v):
@@ -165,8 +223,8 @@ def _scan_cell(found: _Cells, cell: Any, name: str, ref: str) -> None:
     if isinstance(v, str) and ("{{" in v or "{%" in v or "{#" in v):
         try:
             found.programs[pos] = compile_cell(v)
-        except TemplateError as exc:
-            raise ReportTemplateError(name, ref, f"模板语法错误：{exc}") from None
+        except Exception as exc:  # a syntax error, or one Python raises (nesting too deep)
+            problems.add(ref, describe(exc))
     elif isinstance(v, str):
         if v:
             found.statics[pos] = v
@@ -177,42 +235,46 @@ def _scan_cell(found: _Cells, cell: Any, name: str, ref: str) -> None:
 
 
 def _segments(
-    max_row: int, starts: dict[int, tuple[Loop, str]], ends: set[int], name: str, where: str
+    max_row: int, starts: dict[int, tuple[Loop, str]], ends: set[int], problems: Problems, where: str
 ) -> list[Segment]:
-    """Cut the rows into plain runs and row blocks; blocks must be closed and not nested."""
+    """Cut the rows into plain runs and row blocks; blocks must be closed and not nested (a wrong
+    marker is reported and passed over)."""
     segs: list[Segment] = []
     row = 1
     open_row = 0
     for r in range(1, max_row + 1):
-        if r in starts:
-            if open_row:
-                raise ReportTemplateError(
-                    name, starts[r][1], "循环块不能嵌套（上一个 {% for %} 还没有 {% endfor %}）"
-                )
+        if r in starts and open_row:
+            problems.add(starts[r][1], "循环块不能嵌套（上一个 {% for %} 还没有 {% endfor %}）")
+        elif r in starts:
             if r > row:
                 segs.append(Segment(row, r - 1))
             open_row, row = r, r
         if r in ends:
             if not open_row:
-                raise ReportTemplateError(name, f"{where}{r}", "{% endfor %} 前面没有 {% for %}")
+                problems.add(f"{where}{r}", "{% endfor %} 前面没有 {% for %}")
+                continue
             loop, ref = starts[open_row]
             segs.append(Segment(open_row, r, loop, ref))
             open_row, row = 0, r + 1
     if open_row:
-        raise ReportTemplateError(name, starts[open_row][1], "{% for %} 没有对应的 {% endfor %}")
+        problems.add(starts[open_row][1], "{% for %} 没有对应的 {% endfor %}")
+        loop, ref = starts[open_row]
+        segs.append(Segment(open_row, open_row, loop, ref))  # checked on as a block of its row
+        row = open_row + 1
     if row <= max_row:
         segs.append(Segment(row, max_row))
     return segs
 
 
-def _merges(ws: Any, segments: list[Segment], name: str, where: str) -> list[Merge]:
-    """The template's merged cells; none may cross the edge of a row block."""
+def _merges(ws: Any, segments: list[Segment], problems: Problems, where: str) -> list[Merge]:
+    """The template's merged cells; none may cross the edge of a row block (one that does is left out)."""
     merges = []
     for mr in ws.merged_cells.ranges:
         c1, r1, c2, r2 = mr.bounds
-        seg_a = next(s for s in segments if s.first <= r1 <= s.last)
-        if not seg_a.first <= r2 <= seg_a.last:
-            raise ReportTemplateError(name, where + mr.coord, "合并单元格不能跨越循环块的边界")
+        seg_a = next((s for s in segments if s.first <= r1 <= s.last), None)
+        if seg_a is None or not seg_a.first <= r2 <= seg_a.last:
+            problems.add(where + mr.coord, "合并单元格不能跨越循环块的边界")
+            continue
         merges.append((r1, c1, r2, c2))
     return merges
 

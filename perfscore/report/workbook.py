@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfscore.engine import layout as L
+from perfscore.engine.framework import Framework
 from perfscore.engine.pipeline import Result
 from perfscore.engine.plan import finishing
 from perfscore.report.context import build_context
@@ -24,13 +25,11 @@ from perfscore.report.pdf import check_printing, export_pdf
 from perfscore.report.render import render
 from perfscore.report.sheet import apply, standalone_workbook
 from perfscore.report.template import Template, load_template
-from perfscore.resources import templates_dir
+from perfscore.resources import DEFAULT_TEMPLATE, templates_dir
 from perfscore.xlsx.atomic import check_writable
 from perfscore.xlsx.lock import locked
 from perfscore.xlsx.reader import evaluate_file
 from perfscore.xlsx.writer import editing
-
-DEFAULT_TEMPLATE = "report.xlsx"
 
 
 def default_template() -> Path:
@@ -48,12 +47,16 @@ def write_report(
     pdf: Path | None = None,
     template: Path | None = None,
     losses: list[str] | None = None,
+    *,
+    framework: Framework | None = None,
 ) -> Result:
     """(Re)generate the 自评表 sheet of a workbook; optionally export it alone as a PDF.
 
     Every output is checked before anything is written (a PDF into a missing folder leaves the
     workbook as it was). ``losses``, if given, receives what ``out`` could not keep of the original
     (see :func:`perfscore.xlsx.editing`; an in-place write that would lose anything is refused).
+    ``framework``: the form's framework when it is not found by the id the workbook records (a
+    framework file given with ``--framework``); its id must be that one.
     """
     path = Path(workbook_path)
     target = Path(out) if out is not None else path
@@ -62,14 +65,16 @@ def write_report(
         check_printing()  # before anything is written
     tpl = load_template(template or default_template())
     with locked(path, target):
-        result = _write_sheet(path, target, tpl, losses)
+        result = _write_sheet(path, target, tpl, losses, framework)
     if pdf is not None:
         export_pdf(render(tpl, build_context(result), PDF_METRICS), tpl, Path(pdf))
     return result
 
 
-def _write_sheet(path: Path, target: Path, tpl: Template, losses: list[str] | None) -> Result:
-    result = evaluate_file(path)
+def _write_sheet(
+    path: Path, target: Path, tpl: Template, losses: list[str] | None, framework: Framework | None
+) -> Result:
+    result = evaluate_file(path, framework)
     context = build_context(result)
     with editing(path, target, finishing(result)) as (wb, lost):
         rendered = render(tpl, context, form_metrics(float(wb._fonts[0].sz or L.FORM_FONT_SIZE)))
@@ -93,9 +98,12 @@ def _write_sheet(path: Path, target: Path, tpl: Template, losses: list[str] | No
     return result
 
 
-def print_report(workbook_path: Path, pdf: Path, template: Path | None = None) -> Result:
-    """Print the report of a form as a PDF only; the workbook itself is not changed."""
-    result = evaluate_file(Path(workbook_path))
+def print_report(
+    workbook_path: Path, pdf: Path, template: Path | None = None, *, framework: Framework | None = None
+) -> Result:
+    """Print the report of a form as a PDF only; the workbook itself is not changed (``framework`` as
+    for :func:`write_report`)."""
+    result = evaluate_file(Path(workbook_path), framework)
     tpl = load_template(template or default_template())
     export_pdf(render(tpl, build_context(result), PDF_METRICS), tpl, Path(pdf))
     return result
