@@ -58,7 +58,8 @@ def load_framework(ref: str | Path = DEFAULT_FRAMEWORK) -> Framework:
 def evaluate_file(path: str | Path, framework: Framework | None = None) -> Result:
     """Read a form workbook and validate and score it; the file is not changed.
 
-    The framework is the one the workbook names (shipped, or in ``$PERFSCORE_FRAMEWORKS``) unless given.
+    The framework is the one the workbook names (shipped, or in ``$PERFSCORE_FRAMEWORKS``), looked up
+    by id only; a framework given (e.g. ``load_framework("my.toml")``) must have the id the workbook records.
     Raises :class:`PerfscoreError` for an unusable file; problems in the form are ``result.findings``.
     """
     from perfscore.xlsx.reader import evaluate_file as read_and_evaluate
@@ -67,7 +68,11 @@ def evaluate_file(path: str | Path, framework: Framework | None = None) -> Resul
 
 
 def calculate_file(
-    path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None
+    path: str | Path,
+    out: str | Path | None = None,
+    *,
+    now: dt.datetime | None = None,
+    framework: Framework | None = None,
 ) -> tuple[Result, list[str]]:
     """:func:`evaluate_file`, then write the results into the workbook (in place, or into ``out``).
 
@@ -75,7 +80,7 @@ def calculate_file(
     """
     from perfscore.xlsx.writer import calculate_file as calculate
 
-    return calculate(Path(path), None if out is None else Path(out), now=now)
+    return calculate(Path(path), None if out is None else Path(out), now=now, framework=framework)
 
 
 def build_workbook(
@@ -102,6 +107,8 @@ def write_report(
     pdf: str | Path | None = None,
     template: str | Path | None = None,
     losses: list[str] | None = None,
+    *,
+    framework: Framework | None = None,
 ) -> Result:
     """(Re)generate the print-ready 自评表 sheet of a form (in place, or into ``out``); ``pdf``: print it too.
 
@@ -113,11 +120,17 @@ def write_report(
     def opt(p: str | Path | None) -> Path | None:
         return None if p is None else Path(p)
 
-    return write(Path(path), opt(out), opt(pdf), opt(template), losses)
+    return write(Path(path), opt(out), opt(pdf), opt(template), losses, framework=framework)
 
 
-def print_report(path: str | Path, pdf: str | Path, template: str | Path | None = None) -> Result:
+def print_report(
+    path: str | Path,
+    pdf: str | Path,
+    template: str | Path | None = None,
+    *,
+    framework: Framework | None = None,
+) -> Result:
     """Print the 自评表 of a form as a PDF only (LibreOffice and the Noto CJK fonts); the form is not changed."""
     from perfscore.report.workbook import print_report as print_pdf
 
-    return print_pdf(Path(path), Path(pdf), None if template is None else Path(template))
+    return print_pdf(Path(path), Path(pdf), None if template is None else Path(template), framework=framework)

@@ -15,47 +15,44 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 import perfscore
 from perfscore import cli_output
-from perfscore.cli_click import MODES, Failure, Group, as_mode, as_path, as_year, echo, echo_json
+from perfscore.cli_click import (
+    MODES,
+    Failure,
+    Group,
+    as_mode,
+    as_path,
+    as_year,
+    echo,
+    echo_json,
+    file_argument,
+    framework_option,
+    fresh,
+    friendly,
+    load_framework,
+    out_option,
+)
+from perfscore.cli_framework import framework_group
+from perfscore.cli_template import template_group
 from perfscore.engine import framework as frameworks
 from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework
 from perfscore.engine.pipeline import Result
 from perfscore.engine.quoting import quote
 from perfscore.engine.submission import Submission, read_json_file
 from perfscore.engine.xml_text import cell_text_problem
-from perfscore.errors import InputDataError, PerfscoreError
+from perfscore.errors import InputDataError
 from perfscore.xlsx.atomic import write_text
 
 SUFFIX = {"native": ".xlsx", "udf": ".xlsm"}
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _friendly(where: Callable[..., str | None] = lambda **kw: None) -> Callable[[F], F]:
-    """Turn a PerfscoreError raised by a command into ``perfscore: FILE: reason`` and exit 2."""
-
-    def deco(fn: F) -> F:
-        @wraps(fn)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return fn(*args, **kwargs)
-            except PerfscoreError as err:
-                path = err.path or where(**kwargs)
-                raise Failure(f"{path}: {err.message}" if path else err.message, err.exit_code) from None
-
-        return run  # type: ignore[return-value]
-
-    return deco
+#: What ``--framework`` defaults to on the commands that read a form.
+FORM_NAMES = "表单记录的编号"
 
 
 def _mode_suffix(out: Path, mode: str) -> None:
@@ -68,15 +65,6 @@ def _mode_suffix(out: Path, mode: str) -> None:
         raise Failure(f"{out}: {hint}；例如 {out.with_suffix(want).name}")
 
 
-def _fresh(out: Path) -> None:
-    if out.exists():
-        raise Failure(f"{out}: 文件已存在，为免覆盖已填写的内容不会改写它；请换一个文件名或先删除该文件")
-    if out.parent.exists() and not out.parent.is_dir():
-        raise Failure(f"{out}: {out.parent} 是一个文件，不是文件夹；请换一个输出路径")
-    if not out.parent.is_dir():
-        raise Failure(f"{out}: 目标文件夹 {out.parent} 不存在；请先创建该文件夹")
-
-
 def _report(path: Path, result: Result) -> None:
     for line in cli_output.lines(str(path), result):
         echo(line)
@@ -85,19 +73,6 @@ def _report(path: Path, result: Result) -> None:
 def _exit_for(result: Result) -> None:
     if result.errors:
         sys.exit(1)
-
-
-def out_option(help_text: str, *, required: bool = False) -> Callable[[F], F]:
-    """The ``-o FILE`` option of the commands that write a file."""
-    to_path = as_path(folder_ok=False)
-    if required:
-        return click.option("-o", "out", metavar="FILE", required=True, callback=to_path, help=help_text)
-    return click.option("-o", "out", metavar="FILE", default=None, callback=to_path, help=help_text)
-
-
-def file_argument(name: str = "file") -> Callable[[F], F]:
-    """The FILE (or DATA) argument: a path, read by the command itself (which says what is wrong)."""
-    return click.argument(name, callback=as_path())
 
 
 formulas_option = click.option(
@@ -118,24 +93,20 @@ def cli() -> None:
 
 @cli.command()
 @out_option("生成的工作簿", required=True)
-@click.option(
-    "--framework",
-    "framework_id",
-    default=DEFAULT_FRAMEWORK,
-    show_default=True,
-    help="指标体系编号或 .toml 文件",
-)
+@framework_option(default_text=DEFAULT_FRAMEWORK)
 @click.option("--department", default=None, help="预填部门名称")
 @click.option("--year", metavar="INTEGER", default=None, callback=as_year, help="预填年度（四位数字）")
 @formulas_option
-@_friendly()
-def new(out: Path, framework_id: str, department: str | None, year: int | None, formulas: str) -> None:
+@friendly()
+def new(
+    out: Path, framework_ref: str | None, department: str | None, year: int | None, formulas: str
+) -> None:
     """生成一份空白自评表。"""
     _mode_suffix(out, formulas)
-    _fresh(out)
+    fresh(out)
     if department is not None and (problem := cell_text_problem(department)):
         raise Failure(f"--department: {problem}")
-    fw = frameworks.load(framework_id)
+    fw = frameworks.load(framework_ref or DEFAULT_FRAMEWORK)
     sub = None
     if department is not None or year is not None:
         sub = Submission(fw.id, year=None if year is None else Decimal(year), department=department)
@@ -147,33 +118,43 @@ def new(out: Path, framework_id: str, department: str | None, year: int | None, 
 @file_argument("data")
 @out_option("生成的工作簿", required=True)
 @formulas_option
-@_friendly(lambda **kw: str(kw["data"]))
-def import_(data: Path, out: Path, formulas: str) -> None:
+@framework_option(default_text="JSON 中 framework 记录的编号")
+@friendly(lambda **kw: str(kw["data"]))
+def import_(data: Path, out: Path, formulas: str, framework_ref: str | None) -> None:
     """由 JSON 数据生成填好的自评表。"""
     _mode_suffix(out, formulas)
-    sub, fw = read_submission(data)
-    _fresh(out)
+    sub, fw = read_submission(data, load_framework(framework_ref))
+    fresh(out)
     perfscore.build_workbook(out, fw, mode=formulas, submission=sub)
     echo(f"已生成 {out}（{len(sub.indicators)} 项三级指标）")
 
 
-def read_submission(data: Path) -> tuple[Submission, Framework]:
+def read_submission(data: Path, given: Framework | None = None) -> tuple[Submission, Framework]:
+    """The submission in ``data`` and its framework: ``given`` (which must have the id the JSON names),
+    else the one the JSON names, looked up by id only."""
     doc = read_json_file(data)
     if not isinstance(doc, dict) or not isinstance(doc.get("framework"), str):
         raise InputDataError(
             f"framework: 缺少此键或不是文本（应为指标体系编号，如 {DEFAULT_FRAMEWORK}）", path=str(data)
         )
-    fw = frameworks.load_by_id(doc["framework"])
+    if given is not None and given.id != doc["framework"]:
+        raise InputDataError(
+            f"framework: 数据属于指标体系 “{quote(doc['framework'])}”，而 --framework 指定的是 “{quote(given.id)}”"
+            f"（{quote(given.source)}）；请指定该数据所用的指标体系",
+            path=str(data),
+        )
+    fw = given or frameworks.load_by_id(doc["framework"])
     return Submission.from_json(doc, fw, source=str(data)), fw
 
 
 @cli.command()
 @file_argument()
 @out_option("JSON 输出文件（默认输出到屏幕）")
-@_friendly(lambda **kw: str(kw["file"]))
-def export(file: Path, out: Path | None) -> None:
+@framework_option(default_text=FORM_NAMES)
+@friendly(lambda **kw: str(kw["file"]))
+def export(file: Path, out: Path | None, framework_ref: str | None) -> None:
     """把自评表的填写内容导出为 JSON。"""
-    result = perfscore.evaluate_file(file)
+    result = perfscore.evaluate_file(file, load_framework(framework_ref))
     text = Submission.from_form(result.form, result.framework).dumps(result.framework)
     if out is None:
         echo_json(text)
@@ -184,10 +165,11 @@ def export(file: Path, out: Path | None) -> None:
 @cli.command()
 @file_argument()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果与问题清单")
-@_friendly(lambda **kw: str(kw["file"]))
-def check(file: Path, as_json: bool) -> None:
+@framework_option(default_text=FORM_NAMES)
+@friendly(lambda **kw: str(kw["file"]))
+def check(file: Path, as_json: bool, framework_ref: str | None) -> None:
     """校验自评表并核算得分（只读，不改动文件）。"""
-    result = perfscore.evaluate_file(file)
+    result = perfscore.evaluate_file(file, load_framework(framework_ref))
     if as_json:
         echo_json(json.dumps(cli_output.to_json(result, str(file)), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -198,12 +180,13 @@ def check(file: Path, as_json: bool) -> None:
 @cli.command()
 @file_argument()
 @out_option("另存为（默认写回原文件）")
-@_friendly(lambda **kw: str(kw["file"]))
-def calc(file: Path, out: Path | None) -> None:
+@framework_option(default_text=FORM_NAMES)
+@friendly(lambda **kw: str(kw["file"]))
+def calc(file: Path, out: Path | None, framework_ref: str | None) -> None:
     """校验并把结果（总分、等级、校验结果表）写入工作簿。"""
     if out is not None and out.suffix.lower() != file.suffix.lower():
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
-    result, losses = perfscore.calculate_file(file, out)
+    result, losses = perfscore.calculate_file(file, out, framework=load_framework(framework_ref))
     _report(file, result)
     _show_losses(out, losses)
     echo(f"已写入 {out or file}")
@@ -222,22 +205,26 @@ def _show_losses(out: Path | None, losses: list[str]) -> None:
 @click.option("--pdf", metavar="FILE", default=None, callback=as_path(folder_ok=False),
               help="同时导出自评表 PDF（需要 LibreOffice）")  # fmt: skip
 @click.option("--template", metavar="FILE", default=None, callback=as_path(folder_ok=False, must_exist=True),
-              help="报表模板 .xlsx（默认 templates/report.xlsx）")  # fmt: skip
-@_friendly(lambda **kw: str(kw["file"]))
-def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None) -> None:
+              help="报表模板 .xlsx（默认：内置模板 report.xlsx；说明见 perfscore template docs）")  # fmt: skip
+@framework_option(default_text=FORM_NAMES)
+@friendly(lambda **kw: str(kw["file"]))
+def report(
+    file: Path, out: Path | None, pdf: Path | None, template: Path | None, framework_ref: str | None
+) -> None:
     """重新生成可打印的“自评表”工作表（只写入数值），可同时导出 PDF。
 
     只给 --pdf 不给 -o 时只导出 PDF，原工作簿不改动。
     """
     if out is not None and out.suffix.lower() != file.suffix.lower():
         raise Failure(f"{out}: 输出文件的扩展名应与原文件一致（{file.suffix}）")
+    fw = load_framework(framework_ref)
     if pdf is not None and out is None:
-        result = perfscore.print_report(file, pdf, template)
+        result = perfscore.print_report(file, pdf, template, framework=fw)
         echo(cli_output.summary_line(str(file), result))
         echo(f"已导出 PDF：{pdf}（工作簿未改动）")
     else:
         losses: list[str] = []
-        result = perfscore.write_report(file, out, pdf, template, losses)
+        result = perfscore.write_report(file, out, pdf, template, losses, framework=fw)
         echo(cli_output.summary_line(str(file), result))
         _show_losses(out, losses)
         echo(f"已生成“自评表”工作表：{out or file}" + (f"；PDF：{pdf}" if pdf else ""))
@@ -247,7 +234,7 @@ def report(file: Path, out: Path | None, pdf: Path | None, template: Path | None
 @cli.command()
 @click.option("--out", "out_dir", metavar="DIRECTORY", default="perfscore-demo", callback=as_path(file_ok=False),
               show_default=True, help="示例文件输出文件夹")  # fmt: skip
-@_friendly()
+@friendly()
 def demo(out_dir: Path) -> None:
     """生成并计算 2022 年示例自评表（增城区工商联），显示结果。"""
     _make_folder(out_dir)
@@ -288,6 +275,10 @@ def _make_folder(folder: Path) -> None:
         raise Failure(
             f"{folder}: 无法创建文件夹（{exc.strerror or type(exc).__name__}）；请换一个输出文件夹（--out）"
         ) from None
+
+
+cli.add_command(framework_group)
+cli.add_command(template_group)
 
 
 def main(argv: list[str] | None = None) -> None:

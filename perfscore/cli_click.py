@@ -12,13 +12,17 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from perfscore import cli_output
+from perfscore.engine import framework as frameworks
+from perfscore.engine.framework import Framework
 from perfscore.engine.quoting import escape, quote
+from perfscore.errors import PerfscoreError, UnknownFrameworkError
 
 MODES = ("native", "udf")
 
@@ -200,3 +204,71 @@ def as_mode(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if value not in MODES:
         raise bad_value(ctx, param, f"“{quote(value)}”无效；可选：{'、'.join(MODES)}")
     return value
+
+
+# ------------------------------------------------------------------------------ shared by the commands
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(where: Callable[..., str | None] = lambda **kw: None) -> Callable[[F], F]:
+    """Turn a PerfscoreError raised by a command into ``perfscore: FILE: reason`` and exit 2."""
+
+    def deco(fn: F) -> F:
+        @wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except PerfscoreError as err:
+                path = err.path or where(**kwargs)
+                message = err.message
+                if isinstance(err, UnknownFrameworkError):
+                    message += f"；或在命令行用 --framework 文件.toml 指定（{FRAMEWORK_HELP_HINT}）"
+                raise Failure(f"{path}: {message}" if path else message, err.exit_code) from None
+
+        return run  # type: ignore[return-value]
+
+    return deco
+
+
+def fresh(out: Path) -> None:
+    if out.exists():
+        raise Failure(f"{out}: 文件已存在，为免覆盖已填写的内容不会改写它；请换一个文件名或先删除该文件")
+    if out.parent.exists() and not out.parent.is_dir():
+        raise Failure(f"{out}: {out.parent} 是一个文件，不是文件夹；请换一个输出路径")
+    if not out.parent.is_dir():
+        raise Failure(f"{out}: 目标文件夹 {out.parent} 不存在；请先创建该文件夹")
+
+
+def out_option(help_text: str, *, required: bool = False) -> Callable[[F], F]:
+    """The ``-o FILE`` option of the commands that write a file."""
+    to_path = as_path(folder_ok=False)
+    if required:
+        return click.option("-o", "out", metavar="FILE", required=True, callback=to_path, help=help_text)
+    return click.option("-o", "out", metavar="FILE", default=None, callback=to_path, help=help_text)
+
+
+def file_argument(name: str = "file") -> Callable[[F], F]:
+    """The FILE (or DATA) argument: a path, read by the command itself (which says what is wrong)."""
+    return click.argument(name, callback=as_path())
+
+
+#: Where a user learns about frameworks, added to the messages that name one.
+FRAMEWORK_HELP_HINT = "可用的指标体系见 perfscore framework list"
+
+
+def framework_option(*, default_text: str) -> Callable[[F], F]:
+    """``--framework ID|FILE``: a shipped or configured framework by id, or a ``.toml`` file (followed:
+    the user chose it). Without it, the framework is the one the form (or JSON) names, by id only."""
+    return click.option(
+        "--framework",
+        "framework_ref",
+        metavar="ID|FILE",
+        default=None,
+        help=f"指标体系：内置或已配置的编号，或 .toml 文件（默认：{default_text}）",
+    )
+
+
+def load_framework(ref: str | None) -> Framework | None:
+    """The framework named by ``--framework`` (None when the option was not given)."""
+    return None if ref is None else frameworks.load(ref)

@@ -157,7 +157,17 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_command_list_is_exact() -> None:
     from perfscore.cli import cli
 
-    assert sorted(cli.commands) == ["calc", "check", "demo", "export", "import", "new", "report"]
+    assert sorted(cli.commands) == [
+        "calc",
+        "check",
+        "demo",
+        "export",
+        "framework",
+        "import",
+        "new",
+        "report",
+        "template",
+    ]
 
 
 def test_module_entry_point_never_prints_a_traceback(tmp_path: Path) -> None:

@@ -254,19 +254,24 @@ def usage(command: str) -> str:
         (["new"], "缺少选项 -o（生成的工作簿）" + usage("perfscore new")),
         (
             ["nope"],
-            "没有命令“nope”；可用的命令：calc、check、demo、export、import、new、report" + usage("perfscore"),
+            "没有命令“nope”；可用的命令：calc、check、demo、export、framework、import、new、report、template"
+            + usage("perfscore"),
         ),
         (
             ["chek", "f.xlsx"],
-            "没有命令“chek”（是否要用 check？）；可用的命令：calc、check、demo、export、import、new、report"
+            "没有命令“chek”（是否要用 check？）；可用的命令：calc、check、demo、export、framework、import、new、report、template"
             + usage("perfscore"),
         ),
         (
             ["\x1b]0;owned\x07"],
-            "没有命令“\\x1b]0;owned\\x07”；可用的命令：calc、check、demo、export、import、new、report"
+            "没有命令“\\x1b]0;owned\\x07”；可用的命令：calc、check、demo、export、framework、import、new、report、template"
             + usage("perfscore"),
         ),
-        (["--"], "缺少命令；可用的命令：calc、check、demo、export、import、new、report" + usage("perfscore")),
+        (
+            ["--"],
+            "缺少命令；可用的命令：calc、check、demo、export、framework、import、new、report、template"
+            + usage("perfscore"),
+        ),
         (["--nope"], "没有选项 --nope" + usage("perfscore")),
         (["check", "--nope", "f.xlsx"], "没有选项 --nope" + usage("perfscore check")),
         (["check", "--jsn", "f.xlsx"], "没有选项 --jsn（是否要用 --json？）" + usage("perfscore check")),
@@ -319,7 +324,11 @@ def test_the_help_is_still_shown() -> None:
     run = run_cli(["check", "--help"])
     assert run.exit_code == 0
     assert run.stdout.splitlines()[0] == "Usage: perfscore check [OPTIONS] FILE"
-    assert "  --json      以 JSON 输出结果与问题清单" in run.stdout.splitlines()
+    assert "  --json               以 JSON 输出结果与问题清单" in run.stdout.splitlines()
+    assert (
+        "  --framework ID|FILE  指标体系：内置或已配置的编号，或 .toml 文件（默认：表单记录的编号）"
+        in run.stdout.splitlines()
+    )
 
 
 # ------------------------------------------------------------------------ demo --out over a file

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.xlsx_helpers import build_seed
@@ -73,3 +74,27 @@ def test_unusable_files_get_one_line_each(plain_install: Path, tmp_path: Path) -
     assert run.returncode == 0 and run.stdout.splitlines()[-1].endswith(
         "总分 90.77，等级 优；错误 0，警告 0，提示 1"
     )
+
+
+def test_what_the_shipped_files_point_at_is_in_the_wheel(plain_install: Path, tmp_path: Path) -> None:
+    """The template's note cell says ``perfscore template docs``; the copies and checks work from the
+    wheel alone, and nothing printed names the folder the wheel was installed into."""
+    site = str(plain_install.parent.parent)
+
+    def run(*args: str) -> str:
+        done = subprocess.run([str(plain_install), *args], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert site not in done.stdout + done.stderr
+        return done.stdout
+
+    guide = run("template", "docs")
+    assert guide.startswith("# Report templates (自评表)\n") and "| `rows` |" in guide
+    assert run("template", "copy", "-o", "mine.xlsx") == (
+        "已复制内置模板 report.xlsx → mine.xlsx；修改后检查：perfscore template check mine.xlsx\n"
+    )
+    note = openpyxl.load_workbook(tmp_path / "mine.xlsx")["自评表"]["K1"].value
+    assert "perfscore template docs" in note
+    assert run("template", "check", "mine.xlsx").startswith("mine.xlsx: 没有问题")
+    assert run("framework", "copy", "gz-dept-overall-2022", "-o", "zc-2023.toml").startswith("已复制")
+    assert run("framework", "validate", "zc-2023.toml").startswith("zc-2023.toml: 没有问题")
+    assert "内置（取得可修改的副本" in run("framework", "show", "gz-dept-overall-2022")

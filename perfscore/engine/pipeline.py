@@ -13,7 +13,9 @@ from perfscore.engine.findings import Finding, Severity, count
 from perfscore.engine.form import Form, parse, read_meta
 from perfscore.engine.framework import Framework
 from perfscore.engine.grid import CellValue, Grid, parse_ref
+from perfscore.engine.quoting import quote
 from perfscore.engine.scoring import Leaf, Node, by_id, leaves, roll_up, total_of
+from perfscore.errors import UnusableInputError
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,20 @@ class Result:
 
 
 def evaluate(grid: Grid, fw: Framework | None = None) -> Result:
-    """Run the whole pipeline on a workbook's grid. Raises only for unusable input (exit 2)."""
+    """Run the whole pipeline on a workbook's grid. Raises only for unusable input (exit 2).
+
+    The framework is the one the workbook names, looked up by id only; a framework given by the caller
+    (``--framework FILE``) must have the id the workbook records.
+    """
     meta = read_meta(grid)
-    fw = fw or frameworks.load_by_id(meta.framework)
+    if fw is None:
+        fw = frameworks.load_by_id(meta.framework)
+    elif fw.id != meta.framework:
+        raise UnusableInputError(
+            f"此表单由指标体系 “{quote(meta.framework)}” 生成，而指定的指标体系是 “{quote(fw.id)}”"
+            f"（{quote(fw.source)}）；请指定生成该表单所用的指标体系",
+            path=grid.source or None,
+        )
     form = parse(grid, fw, meta)
     scored = leaves(form, fw)
     groups = roll_up(fw, scored)

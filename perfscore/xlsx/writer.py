@@ -30,6 +30,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from perfscore.engine import layout as L
 from perfscore.engine import xml_text
+from perfscore.engine.framework import Framework
 from perfscore.engine.grid import Formula, Link, PlanValue, quote_sheet
 from perfscore.engine.pipeline import Result
 from perfscore.engine.plan import Finishing, WritePlan, calc_plan
@@ -178,14 +179,15 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
 
 
 def calculate_file(
-    path: Path, out: Path | None = None, *, now: dt.datetime | None = None
+    path: Path, out: Path | None = None, *, now: dt.datetime | None = None, framework: Framework | None = None
 ) -> tuple[Result, list[str]]:
-    """Read and evaluate the form at ``path``, then write the calc plan into it (or into ``out``).
+    """Read and evaluate the form at ``path`` (with ``framework``, else the one it names), then write the
+    calc plan into it (or into ``out``).
 
     Both files are locked from the read to the write (:func:`perfscore.xlsx.lock.locked`): a second
     ``calc`` or ``report`` on the same file waits, and then reads what this one wrote."""
     with locked(path, out or path):
-        result = evaluate_file(path)
+        result = evaluate_file(path, framework)
         return result, apply_plan(path, calc_plan(result, now or dt.datetime.now()), out)
 
 
