@@ -3,7 +3,7 @@
 This is how the shipped templates are made; IT staff edit copies of the .xlsx files directly in
 Excel/WPS (see templates/README.md). Neither names a header or budget field: they loop over the
 framework's fields. Also writes the context table of templates/README.md from its one description
-(:data:`perfscore.report.context.CONTEXT`). Run: ``python3 scripts/make_report_template.py [OUTDIR]``.
+(:data:`perfscore.report.context_names.CONTEXT`). Run: ``python3 scripts/make_report_template.py [OUTDIR]``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from perfscore.report.context import context_table
+from perfscore.report.context_names import context_table
 
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
@@ -168,7 +168,7 @@ def simple_template() -> Workbook:
 
 
 #: The lines around the generated context table in templates/README.md.
-TABLE_BEGIN = "<!-- context-table: generated from perfscore/report/context.py (CONTEXT) by scripts/make_report_template.py; do not edit -->"
+TABLE_BEGIN = "<!-- context-table: generated from perfscore/report/context_names.py (CONTEXT) by scripts/make_report_template.py; do not edit -->"
 TABLE_END = "<!-- context-table: end -->"
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from perfscore.engine import layout as L
 from perfscore.engine.framework import Framework, load
-from perfscore.report.context import CONTEXT, RECORDS, ContextName, build_context, context_table
+from perfscore.report.context import build_context
+from perfscore.report.context_names import CONTEXT, RECORDS, ContextName, context_table
 from perfscore.report.expressions import compile_cell
 from perfscore.report.render import render
 from perfscore.report.template import load_template
@@ -217,7 +218,7 @@ def test_integer_header_fields() -> None:
 
 
 def guide_table(text: str) -> str:
-    begin = "<!-- context-table: generated from perfscore/report/context.py (CONTEXT) by scripts/make_report_template.py; do not edit -->\n"
+    begin = "<!-- context-table: generated from perfscore/report/context_names.py (CONTEXT) by scripts/make_report_template.py; do not edit -->\n"
     end = "<!-- context-table: end -->"
     assert text.count(begin) == 1 and text.count(end) == 1
     return text.split(begin, 1)[1].split(end, 1)[0]

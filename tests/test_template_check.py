@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from perfscore.engine import layout as L
 from perfscore.engine.framework import Framework
 from perfscore.errors import ReportTemplateError
-from perfscore.report.context import CONTEXT, build_context
+from perfscore.report.context import build_context
+from perfscore.report.context_names import CONTEXT
 from perfscore.report.render import render
 from perfscore.report.template import load_template, template_name
 from perfscore.report.template_check import TemplateProblem, check_template, sample_result, sample_submission
