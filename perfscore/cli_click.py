@@ -146,6 +146,8 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except _HELP_ERRORS:  # a command group given no command (perfscore framework): its help
+            raise
         except click.UsageError as err:
             if type(err) is click.UsageError and err.ctx is ctx:  # the group's only own one: no command
                 err = UsageProblem(f"缺少命令；可用的命令：{'、'.join(self.list_commands(ctx))}", ctx)

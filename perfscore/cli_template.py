@@ -35,7 +35,7 @@ GUIDE = "README.md"
 
 @click.group(name="template", cls=Group)
 def template_group() -> None:
-    """报表模板：检查模板、查看模板说明。"""
+    """报表模板：检查、复制内置模板、查看模板说明。"""
 
 
 @template_group.command("check")

@@ -315,3 +315,12 @@ def test_diff_json(tmp_path: Path) -> None:
         "b": "zc",
         "changes": [{"kind": "renamed", "id": "2.6.3", "text": "改名 2.6.3：资产盘点情况 → 资产清查"}],
     }
+
+
+@pytest.mark.parametrize("group", ["framework", "template"])
+def test_a_group_without_a_command_shows_its_help(group: str) -> None:
+    top = run_cli([])
+    run = run_cli([group])
+    assert run.exit_code == top.exit_code  # (click shows it on stderr, as for perfscore alone)
+    assert bool(run.stdout) == bool(top.stdout) and bool(run.stderr) == bool(top.stderr)
+    assert (run.stdout + run.stderr).startswith(f"Usage: perfscore {group} [OPTIONS] COMMAND [ARGS]...\n")
