@@ -23,6 +23,7 @@ import click
 
 import perfscore
 from perfscore import cli_output
+from perfscore.cli_batch import batch
 from perfscore.cli_click import (
     MODES,
     Failure,
@@ -45,6 +46,7 @@ from perfscore.engine import framework as frameworks
 from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework
 from perfscore.engine.pipeline import Result
 from perfscore.engine.quoting import quote
+from perfscore.engine.result_json import to_json
 from perfscore.engine.submission import Submission, read_json_file
 from perfscore.engine.xml_text import cell_text_problem
 from perfscore.errors import InputDataError
@@ -171,7 +173,7 @@ def check(file: Path, as_json: bool, framework_ref: str | None) -> None:
     """校验自评表并核算得分（只读，不改动文件）。"""
     result = perfscore.evaluate_file(file, load_framework(framework_ref))
     if as_json:
-        echo_json(json.dumps(cli_output.to_json(result, str(file)), ensure_ascii=False, indent=2) + "\n")
+        echo_json(json.dumps(to_json(result, str(file)), ensure_ascii=False, indent=2) + "\n")
     else:
         _report(file, result)
     _exit_for(result)
@@ -277,6 +279,7 @@ def _make_folder(folder: Path) -> None:
         ) from None
 
 
+cli.add_command(batch)
 cli.add_command(framework_group)
 cli.add_command(template_group)
 

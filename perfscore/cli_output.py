@@ -13,21 +13,19 @@ a console that cannot show every character (a Windows console in GBK has no ☑)
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from perfscore.engine.decimals import fmt, to_json_number
+from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Finding, Severity, count
-from perfscore.engine.grid import CellValue
 from perfscore.engine.pipeline import Result
 from perfscore.engine.quoting import escape, json_safe, quote
-from perfscore.engine.scoring import Node
+from perfscore.engine.result_json import year_value
 from perfscore.engine.text import display_width as width
 
 
 def title(result: Result) -> str:
     """``2022年度广州市增城区工商业联合会部门整体支出绩效自评表`` (as the form prints it)."""
     form = result.form
-    year = _year(form.year.value)
+    year = year_value(form.year.value)
     dep = form.department.value
     department = "" if dep is None else quote(fmt(dep) if isinstance(dep, Decimal) else str(dep).strip())
     return f"{f'{quote(year)}年度' if year is not None else ''}{department}{result.framework.title}"
@@ -58,41 +56,6 @@ def summary_line(path: str, result: Result) -> str:
 
 def lines(path: str, result: Result) -> list[str]:
     return [finding_line(path, f) for f in result.findings] + [summary_line(path, result)]
-
-
-def _year(value: CellValue) -> int | str | None:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else fmt(value)
-    return None if value is None else str(value)
-
-
-def _node(node: Node) -> dict[str, Any]:
-    ind = node.indicator
-    return {
-        "id": ind.id,
-        "name": ind.name,
-        "weight": fmt(ind.weight),
-        "score": to_json_number(node.score),
-        "children": [_node(c) for c in node.children],
-    }
-
-
-def to_json(result: Result, path: str = "") -> dict[str, Any]:
-    """The ``check --json`` document; decimals are strings (``"90.77"``), unknowns are null."""
-    form = result.form
-    dep = form.department.value
-    return {
-        "file": path,
-        "framework": result.framework.id,
-        "year": _year(form.year.value),
-        "department": None if dep is None else (fmt(dep) if isinstance(dep, Decimal) else str(dep)),
-        "total": to_json_number(result.total),
-        "grade": result.grade,
-        "errors": result.errors,
-        "warnings": result.warnings,
-        "groups": [_node(g) for g in result.groups],
-        "findings": [f.to_json() for f in result.findings],
-    }
 
 
 # ------------------------------------------------------------------------------ console text
