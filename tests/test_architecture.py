@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "perfscore"
 SPREADSHEET_AND_UI = ("openpyxl", "xlsxwriter", "xlwings", "jinja2", "click")
 XLWINGS_ALLOWED = {"perfscore.udfs", "perfscore.bridge", "perfscore.builder.vba"}
-WINGS = ("engine", "xlsx", "builder", "report")
+WINGS = ("engine", "xlsx", "builder", "report", "batch")
 
 
 def module_name(path: Path) -> str:
@@ -91,6 +91,7 @@ def test_only_the_boundary_modules_import_xlwings() -> None:
         ("perfscore.xlsx", {"xlsxwriter", "xlwings", "jinja2", "click"}),
         ("perfscore.builder", {"openpyxl", "jinja2", "click"}),
         ("perfscore.report", {"xlsxwriter", "xlwings", "click"}),
+        ("perfscore.batch", {"xlwings", "jinja2", "click"}),
     ],
 )
 def test_each_wing_talks_only_to_its_own_libraries(wing: str, forbidden: set[str]) -> None:
