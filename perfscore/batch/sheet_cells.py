@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from perfscore.batch.records import FAILED, PASSED, UNUSABLE
+from perfscore.builder import styles as builder_styles
 from perfscore.engine import layout as L
 from perfscore.engine.findings import Severity
 from perfscore.engine.text import display_width, height_for, lines_needed
@@ -71,21 +72,11 @@ def severity_label(severity: str) -> str:
         return severity
 
 
-class Styles:
-    """Formats by property set, cached (the house pattern of :mod:`perfscore.builder.styles`)."""
+class Styles(builder_styles.Styles):
+    """The builder's cached formats (:class:`perfscore.builder.styles.Styles`), plain cells without wrap."""
 
     def __init__(self, workbook: Workbook) -> None:
-        self._workbook = workbook
-        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
-
-    def __call__(self, base: dict[str, Any] | None = None, **props: Any) -> Format:
-        merged = {**(CELL if base is None else base), **props}
-        key = tuple(sorted(merged.items()))
-        found = self._cache.get(key)
-        if found is None:
-            found = self._workbook.add_format(merged)
-            self._cache[key] = found
-        return found
+        super().__init__(workbook, CELL)
 
     def header(self) -> Format:
         return self(bold=True, bg_color=HEADER_FILL, align="center", text_wrap=True)

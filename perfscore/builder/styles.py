@@ -42,12 +42,13 @@ CELL: dict[str, Any] = {**BASE, "border": 1, "text_wrap": True}
 class Styles:
     """Formats by property set: ``styles(bold=True, align="center")`` returns a cached Format."""
 
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, cell: dict[str, Any] | None = None) -> None:
         self._workbook = workbook
+        self._cell = CELL if cell is None else cell  # the properties of a plain cell
         self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
 
     def __call__(self, base: dict[str, Any] | None = None, **props: Any) -> Format:
-        merged = {**(CELL if base is None else base), **props}
+        merged = {**(self._cell if base is None else base), **props}
         key = tuple(sorted(merged.items()))
         fmt = self._cache.get(key)
         if fmt is None:
