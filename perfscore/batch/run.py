@@ -116,13 +116,13 @@ def _record(item: Input, result: Result) -> FormRecord:
     errors = [f for f in result.findings if f.severity.value == "error"]
     first = errors[0] if errors else None
     flags = tuple(dict.fromkeys(FLAGS[f.code] for f in result.findings if f.code in FLAGS))
-    nodes = {n.indicator.id: n for n in _walk(result)}
+    names = result.framework.by_id
     scores = []
     for leaf in result.leaves.values():
         ind = leaf.indicator
         parts = ind.id.split(".")
-        l1 = nodes[parts[0]].indicator.name
-        l2 = nodes[".".join(parts[:2])].indicator.name if len(parts) > 2 else ""
+        l1 = names[parts[0]].name
+        l2 = names[".".join(parts[:2])].name if len(parts) > 2 else ""
         scores.append(IndicatorScore(ind.id, ind.name, ind.weight, leaf.score, l1, l2))
     return FormRecord(
         file=item.shown,
@@ -147,14 +147,6 @@ def _record(item: Input, result: Result) -> FormRecord:
             FindingRow(f.severity.value, f.code, f.sheet, f.cell, f.message) for f in result.findings
         ),
     )
-
-
-def _walk(result: Result) -> Iterator[Any]:
-    stack = list(result.groups)
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(node.children)
 
 
 # ------------------------------------------------------------------------------------ the whole batch
