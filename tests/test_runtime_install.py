@@ -98,3 +98,16 @@ def test_what_the_shipped_files_point_at_is_in_the_wheel(plain_install: Path, tm
     assert run("framework", "copy", "gz-dept-overall-2022", "-o", "zc-2023.toml").startswith("已复制")
     assert run("framework", "validate", "zc-2023.toml").startswith("zc-2023.toml: 没有问题")
     assert "内置（取得可修改的副本" in run("framework", "show", "gz-dept-overall-2022")
+
+
+def test_batch_with_pdfs_from_the_wheel_alone(plain_install: Path, tmp_path: Path) -> None:
+    """``perfscore batch --pdf`` needs pypdf and the fast reader: both come with a plain install."""
+    for args in (["demo", "--out", "收件"], ["batch", "收件", "-o", "汇总.xlsx", "--pdf", "pdf"]):
+        done = subprocess.run([str(plain_install), *args], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == "perfscore: 共 1 份：通过 1，未通过 0，无法读取 0；汇总：汇总.xlsx"
+    assert {p.name for p in (tmp_path / "pdf").iterdir()} == {
+        "广州市增城区工商业联合会-2022.pdf",
+        "全部自评表.pdf",
+    }
+    assert (tmp_path / "汇总.xlsx").is_file()
