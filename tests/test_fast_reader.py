@@ -31,6 +31,7 @@ from perfscore.report import libreoffice
 from perfscore.xlsx.fast_reader import NotFast, evaluate_file_fast, fast_grid, read_grid_fast
 from perfscore.xlsx.package import sheet_parts
 from perfscore.xlsx.reader import evaluate_file, read_grid
+from tests.test_bad_inputs import cells as set_cells
 from tests.xlsx_helpers import build_seed, edit, run_cli
 
 P, M, C = "履职效能", "管理效率", "基本情况"  # the seed's indicator sheets and the cover
@@ -48,15 +49,7 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def cells(**values: Any) -> Step:
     """Set ``{"履职效能!H5": value}``-style cells with openpyxl (text stays text)."""
-
-    def change(wb: Any) -> None:
-        for where, value in values.items():
-            sheet, cell = where.split("!")
-            c = wb[sheet][cell]
-            c.value = value
-            if isinstance(value, str) and not value.startswith("="):
-                c.data_type = "s"
-
+    change = set_cells(**values)
     return lambda path: edit(path, change)
 
 
