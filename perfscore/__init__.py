@@ -25,17 +25,23 @@ import datetime as dt
 from pathlib import Path
 
 from perfscore.engine.findings import Finding, Severity
-from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework, load
-from perfscore.engine.pipeline import Result, evaluate
+from perfscore.engine.framework import DEFAULT_FRAMEWORK, AnyFramework, Framework, ProjectFramework, load_any
+from perfscore.engine.pipeline import AnyResult, Result, evaluate
+from perfscore.engine.project.pipeline import ProjectResult
+from perfscore.engine.project.submission import ProjectSubmission
 from perfscore.engine.submission import Submission
 from perfscore.errors import PerfscoreError
 from perfscore.version import __version__
 
 __all__ = [
     "DEFAULT_FRAMEWORK",
+    "AnyResult",
     "Finding",
     "Framework",
     "PerfscoreError",
+    "ProjectFramework",
+    "ProjectResult",
+    "ProjectSubmission",
     "Result",
     "Severity",
     "Submission",
@@ -50,12 +56,13 @@ __all__ = [
 ]
 
 
-def load_framework(ref: str | Path = DEFAULT_FRAMEWORK) -> Framework:
-    """A framework by shipped id or from a ``.toml`` file (parsed once per process, re-read when edited)."""
-    return load(ref)
+def load_framework(ref: str | Path = DEFAULT_FRAMEWORK) -> AnyFramework:
+    """A framework by shipped id or from a ``.toml`` file (parsed once per process, re-read when edited):
+    a department-overall one (:class:`Framework`) or a project one (:class:`ProjectFramework`)."""
+    return load_any(ref)
 
 
-def evaluate_file(path: str | Path, framework: Framework | None = None) -> Result:
+def evaluate_file(path: str | Path, framework: AnyFramework | None = None) -> AnyResult:
     """Read a form workbook and validate and score it; the file is not changed.
 
     The framework is the one the workbook names (shipped, or in ``$PERFSCORE_FRAMEWORKS``), looked up
@@ -72,8 +79,8 @@ def calculate_file(
     out: str | Path | None = None,
     *,
     now: dt.datetime | None = None,
-    framework: Framework | None = None,
-) -> tuple[Result, list[str]]:
+    framework: AnyFramework | None = None,
+) -> tuple[AnyResult, list[str]]:
     """:func:`evaluate_file`, then write the results into the workbook (in place, or into ``out``).
 
     Returns the result and what could not be kept in ``out`` (see :func:`perfscore.xlsx.editing`).
@@ -85,20 +92,22 @@ def calculate_file(
 
 def build_workbook(
     out: str | Path,
-    framework: Framework | str | Path = DEFAULT_FRAMEWORK,
+    framework: AnyFramework | str | Path = DEFAULT_FRAMEWORK,
     *,
     mode: str = "native",
-    submission: Submission | None = None,
+    submission: Submission | ProjectSubmission | None = None,
+    rows: int | None = None,
 ) -> None:
     """Write a blank (or, with ``submission``, filled) form for ``framework`` to ``out`` atomically.
 
     ``mode="native"`` writes an ``.xlsx`` with plain Excel formulas; ``mode="udf"`` a complete ``.xlsm``
-    with the add-in's VBA project, buttons and ``xlwings.conf`` sheet.
+    with the add-in's VBA project, buttons and ``xlwings.conf`` sheet. A project form gets ``rows``
+    blank rows per 二级 category (default 5; more where the submission has more).
     """
     from perfscore.builder.workbook import build_workbook as build
 
-    fw = framework if isinstance(framework, Framework) else load_framework(framework)
-    build(Path(out), fw, mode=mode, submission=submission)
+    fw = framework if isinstance(framework, (Framework, ProjectFramework)) else load_framework(framework)
+    build(Path(out), fw, mode=mode, submission=submission, rows=rows)
 
 
 def write_report(
@@ -108,8 +117,8 @@ def write_report(
     template: str | Path | None = None,
     losses: list[str] | None = None,
     *,
-    framework: Framework | None = None,
-) -> Result:
+    framework: AnyFramework | None = None,
+) -> AnyResult:
     """(Re)generate the print-ready 自评表 sheet of a form (in place, or into ``out``); ``pdf``: print it too.
 
     ``losses``, if given, receives what ``out`` could not keep of the original; an in-place write that
@@ -128,8 +137,8 @@ def print_report(
     pdf: str | Path,
     template: str | Path | None = None,
     *,
-    framework: Framework | None = None,
-) -> Result:
+    framework: AnyFramework | None = None,
+) -> AnyResult:
     """Print the 自评表 of a form as a PDF only (LibreOffice and the Noto CJK fonts); the form is not changed."""
     from perfscore.report.workbook import print_report as print_pdf
 

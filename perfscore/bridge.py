@@ -33,8 +33,9 @@ from perfscore.engine import pipeline
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Severity
 from perfscore.engine.grid import CellValue, Formula, Grid, Link, PlanValue, Sheet, convert, parse_range
-from perfscore.engine.plan import Block, WritePlan, calc_plan
+from perfscore.engine.plan import calc_plan
 from perfscore.engine.quoting import quote
+from perfscore.engine.write_plan import Block, WritePlan
 from perfscore.errors import PerfscoreError
 
 TITLE = "perfscore 绩效自评"
@@ -109,7 +110,7 @@ def _act(book: BookLike, action: str) -> str:
     return done_message(result, report=action == "report")
 
 
-def write_report(book: BookLike, read: dict[str, _Read], result: pipeline.Result) -> None:
+def write_report(book: BookLike, read: dict[str, _Read], result: pipeline.AnyResult) -> None:
     """The 自评表 sheet, exactly as ``perfscore report`` renders it, in a fixed number of Excel calls.
 
     The report is rendered with openpyxl into a temporary workbook, which Excel opens; its sheet is
@@ -220,13 +221,13 @@ def _new_sheet(book: BookLike, name: str, read: dict[str, _Read]) -> Any:
 # ----------------------------------------------------------------------------------------- messages
 
 
-def done_message(result: pipeline.Result, *, report: bool) -> str:
+def done_message(result: pipeline.AnyResult, *, report: bool) -> str:
     total = f"总分 {fmt(result.total)}，{result.grade}" if result.total is not None else "总分未能核算"
     what = "计算并生成报表完成" if report else "计算完成"
     return f"{what}：{total}；错误 {result.errors} 条，警告 {result.warnings} 条（详见“{L.FINDINGS}”表）"
 
 
-def check_message(result: pipeline.Result) -> str:
+def check_message(result: pipeline.AnyResult) -> str:
     head = f"校验完成：错误 {result.errors} 条，警告 {result.warnings} 条"
     shown = [f for f in result.findings if f.severity is not Severity.INFO][:ALERT_FINDINGS]
     if not shown:

@@ -43,8 +43,12 @@ from perfscore.cli_click import (
 from perfscore.cli_framework import framework_group
 from perfscore.cli_template import template_group
 from perfscore.engine import framework as frameworks
-from perfscore.engine.framework import DEFAULT_FRAMEWORK, Framework
-from perfscore.engine.pipeline import Result
+from perfscore.engine.framework import DEFAULT_FRAMEWORK
+from perfscore.engine.pipeline import AnyResult
+from perfscore.engine.project.form import submission as project_submission
+from perfscore.engine.project.model import DEFAULT_ROWS, MAX_ROWS, ProjectFramework
+from perfscore.engine.project.pipeline import ProjectResult
+from perfscore.engine.project.submission import ProjectSubmission
 from perfscore.engine.quoting import quote
 from perfscore.engine.result_json import to_json
 from perfscore.engine.submission import Submission, read_json_file
@@ -67,15 +71,23 @@ def _mode_suffix(out: Path, mode: str) -> None:
         raise Failure(f"{out}: {hint}；例如 {out.with_suffix(want).name}")
 
 
-def _report(path: Path, result: Result) -> None:
+def _report(path: Path, result: AnyResult) -> None:
     for line in cli_output.lines(str(path), result):
         echo(line)
 
 
-def _exit_for(result: Result) -> None:
+def _exit_for(result: AnyResult) -> None:
     if result.errors:
         sys.exit(1)
 
+
+rows_option = click.option(
+    "--rows",
+    type=click.IntRange(1, MAX_ROWS),
+    default=None,
+    metavar="N",
+    help=f"项目支出表：每个二级指标留出的空行数（默认 {DEFAULT_ROWS}；导入的数据更多时按数据）",
+)
 
 formulas_option = click.option(
     "--formulas",
@@ -99,21 +111,37 @@ def cli() -> None:
 @click.option("--department", default=None, help="预填部门名称")
 @click.option("--year", metavar="INTEGER", default=None, callback=as_year, help="预填年度（四位数字）")
 @formulas_option
+@rows_option
 @friendly()
 def new(
-    out: Path, framework_ref: str | None, department: str | None, year: int | None, formulas: str
+    out: Path,
+    framework_ref: str | None,
+    department: str | None,
+    year: int | None,
+    formulas: str,
+    rows: int | None,
 ) -> None:
     """生成一份空白自评表。"""
     _mode_suffix(out, formulas)
     fresh(out)
     if department is not None and (problem := cell_text_problem(department)):
         raise Failure(f"--department: {problem}")
-    fw = frameworks.load(framework_ref or DEFAULT_FRAMEWORK)
-    sub = None
+    fw = frameworks.load_any(framework_ref or DEFAULT_FRAMEWORK)
+    _rows_fit(fw, rows)
+    sub: Submission | ProjectSubmission | None = None
     if department is not None or year is not None:
-        sub = Submission(fw.id, year=None if year is None else Decimal(year), department=department)
-    perfscore.build_workbook(out, fw, mode=formulas, submission=sub)
+        typed_year = None if year is None else Decimal(year)
+        if isinstance(fw, ProjectFramework):
+            sub = ProjectSubmission(fw.id, year=typed_year, department=department)
+        else:
+            sub = Submission(fw.id, year=typed_year, department=department)
+    perfscore.build_workbook(out, fw, mode=formulas, submission=sub, rows=rows)
     echo(f"已生成 {out}（{fw.title}，{fw.id}，公式：{formulas}）")
+
+
+def _rows_fit(fw: frameworks.AnyFramework, rows: int | None) -> None:
+    if rows is not None and not isinstance(fw, ProjectFramework):
+        raise Failure(f"--rows 只用于项目支出表（其三级指标由单位填写）；{fw.id} 的三级指标由指标体系规定")
 
 
 @cli.command("import")
@@ -121,17 +149,22 @@ def new(
 @out_option("生成的工作簿", required=True)
 @formulas_option
 @framework_option(default_text="JSON 中 framework 记录的编号")
+@rows_option
 @friendly(lambda **kw: str(kw["data"]))
-def import_(data: Path, out: Path, formulas: str, framework_ref: str | None) -> None:
+def import_(data: Path, out: Path, formulas: str, framework_ref: str | None, rows: int | None) -> None:
     """由 JSON 数据生成填好的自评表。"""
     _mode_suffix(out, formulas)
     sub, fw = read_submission(data, load_framework(framework_ref))
+    _rows_fit(fw, rows)
     fresh(out)
-    perfscore.build_workbook(out, fw, mode=formulas, submission=sub)
-    echo(f"已生成 {out}（{len(sub.indicators)} 项三级指标）")
+    perfscore.build_workbook(out, fw, mode=formulas, submission=sub, rows=rows)
+    count = len(sub.rows) if isinstance(sub, ProjectSubmission) else len(sub.indicators)
+    echo(f"已生成 {out}（{count} 项三级指标）")
 
 
-def read_submission(data: Path, given: Framework | None = None) -> tuple[Submission, Framework]:
+def read_submission(
+    data: Path, given: frameworks.AnyFramework | None = None
+) -> tuple[Submission | ProjectSubmission, frameworks.AnyFramework]:
     """The submission in ``data`` and its framework: ``given`` (which must have the id the JSON names),
     else the one the JSON names, looked up by id only."""
     doc = read_json_file(data)
@@ -145,7 +178,9 @@ def read_submission(data: Path, given: Framework | None = None) -> tuple[Submiss
             f"（{quote(given.source)}）；请指定该数据所用的指标体系",
             path=str(data),
         )
-    fw = given or frameworks.load_by_id(doc["framework"])
+    fw = given or frameworks.load_any_by_id(doc["framework"])
+    if isinstance(fw, ProjectFramework):
+        return ProjectSubmission.from_json(doc, fw, source=str(data)), fw
     return Submission.from_json(doc, fw, source=str(data)), fw
 
 
@@ -157,7 +192,10 @@ def read_submission(data: Path, given: Framework | None = None) -> tuple[Submiss
 def export(file: Path, out: Path | None, framework_ref: str | None) -> None:
     """把自评表的填写内容导出为 JSON。"""
     result = perfscore.evaluate_file(file, load_framework(framework_ref))
-    text = Submission.from_form(result.form, result.framework).dumps(result.framework)
+    if isinstance(result, ProjectResult):
+        text = project_submission(result.form, result.framework).dumps(result.framework)
+    else:
+        text = Submission.from_form(result.form, result.framework).dumps(result.framework)
     if out is None:
         echo_json(text)
     else:
@@ -236,14 +274,21 @@ def report(
 @cli.command()
 @click.option("--out", "out_dir", metavar="DIRECTORY", default="perfscore-demo", callback=as_path(file_ok=False),
               show_default=True, help="示例文件输出文件夹")  # fmt: skip
+@click.option("--project", is_flag=True,
+              help="改为生成项目支出绩效自评表示例（池州市贵池区棠溪镇 2022 年委托业务项目，mof-project-2020）")  # fmt: skip
 @friendly()
-def demo(out_dir: Path) -> None:
-    """生成并计算 2022 年示例自评表（增城区工商联），显示结果。"""
+def demo(out_dir: Path, project: bool) -> None:
+    """生成并计算 2022 年示例自评表（增城区工商联；--project：项目支出表示例），显示结果。"""
     _make_folder(out_dir)
-    fw = frameworks.load(DEFAULT_FRAMEWORK)
-    seed = (resources.files("perfscore") / "data" / "seed-2022.json").read_text("utf-8")
-    sub = Submission.loads(seed, fw, source="seed-2022.json")
-    target = out_dir / "seed-2022.xlsx"
+    name = "project-2022" if project else "seed-2022"
+    fw = frameworks.load_any(PROJECT_DEMO_FRAMEWORK if project else DEFAULT_FRAMEWORK)
+    data = (resources.files("perfscore") / "data" / f"{name}.json").read_text("utf-8")
+    sub: Submission | ProjectSubmission
+    if isinstance(fw, ProjectFramework):
+        sub = ProjectSubmission.loads(data, fw, source=f"{name}.json")
+    else:
+        sub = Submission.loads(data, fw, source=f"{name}.json")
+    target = out_dir / f"{name}.xlsx"
     tmp = out_dir / ".~perfscore-tmp-demo.xlsx"
     tmp.unlink(missing_ok=True)
     try:
@@ -260,6 +305,10 @@ def demo(out_dir: Path) -> None:
     echo(f"错误 {result.errors}，警告 {result.warnings}；已生成 {target}（含“自评表”报表工作表）")
     echo(f"查看问题清单：perfscore check {target}；导出 PDF：perfscore report {target} --pdf 自评表.pdf")
     _exit_for(result)
+
+
+#: The framework of the project-form demo (``perfscore demo --project``).
+PROJECT_DEMO_FRAMEWORK = "mof-project-2020"
 
 
 def _make_folder(folder: Path) -> None:

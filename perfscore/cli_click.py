@@ -20,7 +20,6 @@ import click
 
 from perfscore import cli_output
 from perfscore.engine import framework as frameworks
-from perfscore.engine.framework import Framework
 from perfscore.engine.quoting import escape, quote
 from perfscore.errors import PerfscoreError, UnknownFrameworkError
 
@@ -271,6 +270,6 @@ def framework_option(*, default_text: str) -> Callable[[F], F]:
     )
 
 
-def load_framework(ref: str | None) -> Framework | None:
-    """The framework named by ``--framework`` (None when the option was not given)."""
-    return None if ref is None else frameworks.load(ref)
+def load_framework(ref: str | None) -> frameworks.AnyFramework | None:
+    """The framework named by ``--framework`` (None when the option was not given), of either kind."""
+    return None if ref is None else frameworks.load_any(ref)

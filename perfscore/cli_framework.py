@@ -25,12 +25,13 @@ from perfscore.cli_click import (
     out_option,
 )
 from perfscore.engine import framework as frameworks
-from perfscore.engine.framework import Framework
 from perfscore.engine.framework_catalog import SHIPPED, catalog, is_shipped, source_text
 from perfscore.engine.framework_diff import diff
 from perfscore.engine.framework_file import check_file
 from perfscore.engine.framework_model import usable_id
 from perfscore.engine.framework_view import text_lines, to_json, years_text
+from perfscore.engine.project import view as project_view
+from perfscore.engine.project.model import ProjectFramework
 from perfscore.engine.quoting import quote
 from perfscore.version import __version__
 from perfscore.xlsx.atomic import write_text
@@ -45,7 +46,7 @@ def framework_group() -> None:
     """指标体系文件：列出、查看、校验、复制、比较。"""
 
 
-def _shown_file(fw: Framework) -> str:
+def _shown_file(fw: frameworks.AnyFramework) -> str:
     """Where a framework came from, as a user can act on it (never a path inside the installed package)."""
     if is_shipped(fw):
         return f"{SHIPPED}（取得可修改的副本：perfscore framework copy {fw.id} -o 文件.toml）"
@@ -88,11 +89,15 @@ def list_(as_json: bool) -> None:
 @friendly(lambda **kw: str(kw["ref"]))
 def show(ref: str, as_json: bool) -> None:
     """显示指标体系：表头与预算字段、等级、工作表，以及带分值和计分规则的指标树。"""
-    fw = frameworks.load(ref)
+    fw = frameworks.load_any(ref)
+    if isinstance(fw, ProjectFramework):
+        doc, lines = project_view.to_json(fw, _shown_file(fw)), project_view.text_lines(fw, _shown_file(fw))
+    else:
+        doc, lines = to_json(fw, _shown_file(fw)), text_lines(fw, _shown_file(fw))
     if as_json:
-        echo_json(json.dumps(to_json(fw, _shown_file(fw)), ensure_ascii=False, indent=2) + "\n")
+        echo_json(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
-    for line in text_lines(fw, _shown_file(fw)):
+    for line in lines:
         echo(line)
 
 
@@ -114,8 +119,12 @@ def validate(files: tuple[str, ...], as_json: bool) -> None:
             for problem in problems:
                 echo(str(problem))
             if not problems:
-                fw = frameworks.load(Path(name))
-                echo(f"{name}: 没有问题（{fw.id}，{fw.title}，末级指标 {len(fw.leaves())} 项）")
+                fw = frameworks.load_any(Path(name))
+                if isinstance(fw, ProjectFramework):
+                    what = f"项目支出，一级指标 {len(fw.groups)} 项，二级指标 {len(fw.categories())} 类"
+                else:
+                    what = f"末级指标 {len(fw.leaves())} 项"
+                echo(f"{name}: 没有问题（{fw.id}，{fw.title}，{what}）")
         bad = sum(1 for p in found.values() if p)
         if bad:
             total = sum(len(p) for p in found.values())
@@ -142,7 +151,7 @@ def copy(ref: str, out: Path, new_id: str | None) -> None:
         )
     if new_id in frameworks.shipped_ids():
         raise Failure(f"{out}: 编号 “{new_id}” 与内置指标体系相同；请用 --id 换一个编号，如 --id {new_id}-zc")
-    fw = frameworks.load(ref)
+    fw = frameworks.load_any(ref)
     source = source_text(fw)
     if not _ID_LINE.search(source):
         raise Failure(f'{fw.source}: 找不到顶层的 id = "…" 一行，无法换上新编号；请手工复制并修改')
@@ -165,7 +174,12 @@ def copy(ref: str, out: Path, new_id: str | None) -> None:
 @friendly()
 def diff_(a: str, b: str, as_json: bool) -> None:
     """比较两个指标体系（编号或文件）：指标的增删、改名、移动、分值与规则变化，表头、预算字段和等级的变化。"""
-    fa, fb = frameworks.load(a), frameworks.load(b)
+    fa, fb = frameworks.load_any(a), frameworks.load_any(b)
+    if isinstance(fa, ProjectFramework) or isinstance(fb, ProjectFramework):
+        raise Failure(
+            f"framework diff 目前只比较部门整体支出指标体系；{fa.id if isinstance(fa, ProjectFramework) else fb.id} "
+            "是项目支出指标体系，请用 perfscore framework show 分别查看两者"
+        )
     changes = diff(fa, fb)
     if as_json:
         doc = {

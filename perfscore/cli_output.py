@@ -16,13 +16,14 @@ from decimal import Decimal
 
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Finding, Severity, count
-from perfscore.engine.pipeline import Result
+from perfscore.engine.pipeline import AnyResult
+from perfscore.engine.project.pipeline import ProjectResult
 from perfscore.engine.quoting import escape, json_safe, quote
 from perfscore.engine.result_json import year_value
 from perfscore.engine.text import display_width as width
 
 
-def title(result: Result) -> str:
+def title(result: AnyResult) -> str:
     """``2022年度广州市增城区工商业联合会部门整体支出绩效自评表`` (as the form prints it)."""
     form = result.form
     year = year_value(form.year.value)
@@ -44,7 +45,7 @@ def finding_line(path: str, f: Finding) -> str:
     return f"{where}: {f.severity.value} {f.code} {escape(f.message)}"
 
 
-def summary_line(path: str, result: Result) -> str:
+def summary_line(path: str, result: AnyResult) -> str:
     total = fmt(result.total) if result.total is not None else "—（无法核算）"
     grade = result.grade or "—"
     infos = count(result.findings, Severity.INFO)
@@ -54,7 +55,7 @@ def summary_line(path: str, result: Result) -> str:
     )
 
 
-def lines(path: str, result: Result) -> list[str]:
+def lines(path: str, result: AnyResult) -> list[str]:
     return [finding_line(path, f) for f in result.findings] + [summary_line(path, result)]
 
 
@@ -119,9 +120,10 @@ def _pad(text: str, cols: int, *, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def table(result: Result) -> str:
-    """一级指标 | 分值 | 得分, then 总分 and 评价等级, aligned for a terminal."""
-    rows = [("一级指标", "分值", "得分")]
+def table(result: AnyResult) -> str:
+    """一级指标 | 分值 | 得分 (a project form: 预算执行率 and each 一级), then 总分 and 评价等级, aligned
+    for a terminal."""
+    rows = [("指标" if isinstance(result, ProjectResult) else "一级指标", "分值", "得分")]
     for g in result.groups:
         rows.append((g.indicator.name, fmt(g.indicator.weight), fmt(g.score) if g.score is not None else "—"))
     total = fmt(result.total) if result.total is not None else "—"

@@ -38,22 +38,44 @@ def template_group() -> None:
     """报表模板：检查、复制内置模板、查看模板说明。"""
 
 
+#: The framework a project-form template is checked with (the shipped report-project.xlsx by default).
+PROJECT_FRAMEWORK = "mof-project-2020"
+
+
+def _default_framework(template: Path) -> str:
+    """The shipped project template is checked with the national project framework, any other with
+    the default (department) one."""
+    from perfscore.resources import PROJECT_TEMPLATE, templates_dir
+
+    shipped = templates_dir() / PROJECT_TEMPLATE
+    return (
+        PROJECT_FRAMEWORK
+        if shipped.exists() and template.resolve() == shipped.resolve()
+        else DEFAULT_FRAMEWORK
+    )
+
+
 @template_group.command("check")
 @click.argument("template", metavar="TEMPLATE.xlsx", callback=as_path(folder_ok=False, must_exist=True))
-@framework_option(default_text=DEFAULT_FRAMEWORK)
+@framework_option(default_text=f"{DEFAULT_FRAMEWORK}；内置的 report-project.xlsx 用 mof-project-2020")
 @friendly(lambda **kw: str(kw["template"]))
 def check(template: Path, framework_ref: str | None) -> None:
     """用指标体系的示例数据渲染模板，一次列出全部问题（单元格与原因）。有问题时退出码为 1。"""
     from perfscore.report.template import template_name
     from perfscore.report.template_check import check_template
 
-    fw = load_framework(framework_ref) or frameworks.load(DEFAULT_FRAMEWORK)
+    fw = load_framework(framework_ref) or frameworks.load_any(_default_framework(template))
     problems = check_template(template, fw)
     for problem in problems:
         echo(str(problem))
     if problems:
+        hint = (
+            f"；若这是项目支出表的模板（如 report-project.xlsx），请加 --framework {PROJECT_FRAMEWORK}"
+            if framework_ref is None
+            else ""
+        )
         echo(
-            f"perfscore: {template_name(template)}: {len(problems)} 个问题（用 {fw.id} 的示例数据检查）",
+            f"perfscore: {template_name(template)}: {len(problems)} 个问题（用 {fw.id} 的示例数据检查）{hint}",
             err=True,
         )
         raise SystemExit(1)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 #: The report template ``perfscore report`` uses unless ``--template`` names another.
 DEFAULT_TEMPLATE = "report.xlsx"
+#: The same for a project form (项目支出绩效自评表).
+PROJECT_TEMPLATE = "report-project.xlsx"
 #: The repository root when running from a checkout (``templates/`` and ``addin/`` sit there).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,8 @@
-"""Make the shipped report templates templates/report.xlsx and templates/report-simple.xlsx.
+"""Make the shipped report templates templates/report.xlsx, templates/report-simple.xlsx (the
+department form) and templates/report-project.xlsx (the project form, 项目支出绩效自评表).
 
 This is how the shipped templates are made; IT staff edit copies of the .xlsx files directly in
-Excel/WPS (see templates/README.md). Neither names a header or budget field: they loop over the
+Excel/WPS (see templates/README.md). None names a header, budget or funds field: they loop over the
 framework's fields. Also writes the context table of templates/README.md from its one description
 (:data:`perfscore.report.context_names.CONTEXT`). Run: ``python3 scripts/make_report_template.py [OUTDIR]``.
 """
@@ -167,6 +168,93 @@ def simple_template() -> Workbook:
     return wb
 
 
+def project_template() -> Workbook:
+    """The national 项目支出绩效自评表 (财预〔2020〕10号 annex), for any project framework: the header,
+    funds, goal and footer fields and the indicator table's column names come from the framework."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    widths = {"A": 11, "B": 18, "C": 24, "D": 16, "E": 13, "F": 7, "G": 8, "H": 43, "I": 24, "J": 12}
+    for col, w in widths.items():
+        ws.column_dimensions[col].width = w
+    put(ws, "A1:H1", "{{ title }}", size=16, bold=True, border=False)
+    ws.row_dimensions[1].height = 36
+    # one row per header field of the framework (项目名称, 主管部门, 实施单位, …)
+    put(ws, "A2:B2", "{{ f.key }}")
+    put(ws, "C2:H2", "{{ f.value }}", h="left")
+    ws.row_dimensions[2].height = 20
+    ws["I2"], ws["J2"] = "{% for f in header_fields %}", "{% endfor %}"
+    # 项目资金: the framework's funds rows (the first is the total) in its three columns; 分值, 执行率
+    # and 得分 on the total row, — on the 其中 rows (as the published form)
+    put(ws, "A3:H3", "项目资金（{{ funds_unit }}）", size=11, bold=True)
+    put(ws, "A4:B4", "资金来源", bold=True)
+    heads = ("{{ funds_columns[0] }}", "{{ funds_columns[1] }}", "{{ funds_columns[2] }}", "分值", "执行率",
+             "得分")  # fmt: skip
+    for col, head in zip("CDEFGH", heads, strict=True):
+        put(ws, f"{col}4", head, bold=True)
+    ws.row_dimensions[4].height = 20
+    funds = ('{{ r.amounts[0] }}', '{{ r.amounts[1] }}', '{{ r.amounts[2] }}',
+             '{{ funds_weight if r.total else "—" }}', '{{ funds_rate_text if r.total else "—" }}',
+             '{{ funds_score if r.total else "—" }}')  # fmt: skip
+    put(ws, "A5:B5", "{{ r.label }}")
+    for col, text in zip("CDEFGH", funds, strict=True):
+        put(ws, f"{col}5", text)
+    ws.row_dimensions[5].height = 20
+    ws["I5"], ws["J5"] = "{% for r in funds_rows %}", "{% endfor %}"
+    # the reason for a low 执行率 (四川): a row only when the framework has that field
+    put(ws, "A6:B6", "{{ label }}", size=9)
+    put(ws, "C6:H6", "{{ funds_reason | paragraphs }}", h="left", v="top")
+    ws.row_dimensions[6].height = 20
+    ws["I6"], ws["J6"] = "{% for label in [funds_reason_label] if label %}", "{% endfor %}"
+    # 年度总体目标: one row per goal field (预期目标, 实际完成情况), long texts one paragraph per row
+    put(ws, "A7:H7", "年度总体目标", size=11, bold=True)
+    put(ws, "A8:B8", "{{ g.key }}")
+    put(ws, "C8:H8", "{{ g.value | paragraphs }}", h="left", v="top")
+    ws.row_dimensions[8].height = 20
+    ws["I8"], ws["J8"] = "{% for g in goals %}", "{% endfor %}"
+    # 绩效指标: the header row (repeated on every page; no caption row above it, which a page break
+    # could leave alone at the foot of a page) and one block row per 三级指标 — a category without
+    # any prints one blank row
+    heads = ("一级指标", "二级指标", "三级指标", "{{ columns.target }}", "{{ columns.actual }}",
+             "{{ columns.weight }}", "{{ columns.score }}", "{{ columns.reason }}")  # fmt: skip
+    for col, head in zip("ABCDEFGH", heads, strict=True):
+        put(ws, f"{col}9", head, bold=True)
+    ws.row_dimensions[9].height = 28
+    block = {
+        "A": ("{{ row.group | group(row.group_id) }}", {}),
+        "B": ("{{ row.category | group(row.category_id) }}", {}),
+        "C": ("{{ row.name }}", {}),
+        "D": ("{{ row.target }}", {}),
+        "E": ("{{ row.actual }}", {}),
+        "F": ("{{ row.weight }}", {}),
+        "G": ("{{ row.score }}", {}),
+        "H": ("{{ row.reason }}", {"h": "left"}),
+    }
+    for col, (text, kw) in block.items():
+        put(ws, f"{col}10", text, **kw)
+    ws.row_dimensions[10].height = 20
+    ws["I10"], ws["J10"] = "{% for row in rows %}", "{% endfor %}"
+    put(ws, "A11:E11", "总分", bold=True)
+    put(ws, "F11", "{{ total_weight }}", bold=True)
+    put(ws, "G11", "{{ total }}", bold=True)
+    put(ws, "H11", "")
+    ws.row_dimensions[11].height = 20
+    put(ws, "A12:B12", "评价等级")
+    put(ws, "C12:H12", "{{ grade_line }}", h="left")
+    ws.row_dimensions[12].height = 24
+    # the framework's footer fields (四川: 评价结论, 存在问题, 改进措施, 项目负责人, 财务负责人)
+    put(ws, "A13:B13", "{{ f.key }}")
+    put(ws, "C13:H13", "{{ f.value | paragraphs }}", h="left", v="top")
+    ws.row_dimensions[13].height = 20
+    ws["I13"], ws["J13"] = "{% for f in footer %}", "{% endfor %}"
+    # printed only when the form has error findings (check_lines is empty for a clean form)
+    put(ws, "A14:H14", "{{ line }}", size=11, bold=True, h="left")
+    ws["I14"], ws["J14"] = "{% for line in check_lines %}", "{% endfor %}"
+    ws["I1"] = NOTE.format(cols="I、J")
+    setup_page(ws, landscape=True, area="A1:H14", titles="9:9")
+    return wb
+
+
 #: The lines around the generated context table in templates/README.md.
 TABLE_BEGIN = "<!-- context-table: generated from perfscore/report/context_names.py (CONTEXT) by scripts/make_report_template.py; do not edit -->"
 TABLE_END = "<!-- context-table: end -->"
@@ -187,10 +275,12 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     default_template().save(out / "report.xlsx")
     simple_template().save(out / "report-simple.xlsx")
+    project_template().save(out / "report-project.xlsx")
     guide = root / "templates" / "README.md"
     (out / "README.md").write_text(with_context_table(guide.read_text("utf-8")), "utf-8")
     print(
-        f"wrote {out / 'report.xlsx'}, {out / 'report-simple.xlsx'} and the context table of {out / 'README.md'}"
+        f"wrote {out / 'report.xlsx'}, {out / 'report-simple.xlsx'}, {out / 'report-project.xlsx'} and the"
+        f" context table of {out / 'README.md'}"
     )
 
 

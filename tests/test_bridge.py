@@ -500,3 +500,31 @@ def test_seed_call_count_is_fixed_per_sheet_and_block() -> None:
     alert = 2  # book.app + alert
     assert blocks == 9
     assert len(book.excel.calls) == reads + clear + writes + heights + alert == 55
+
+
+def test_calculate_on_a_project_form_writes_what_calc_writes(tmp_path: Path) -> None:
+    """The 计算 button on a 项目支出 form: the same pipeline and write plan as ``perfscore calc``."""
+    from perfscore.builder.workbook import build_workbook
+    from perfscore.engine import framework as frameworks
+    from perfscore.engine.project.submission import ProjectSubmission
+
+    fw = frameworks.load_any("mof-project-2020")
+    data = Path(__file__).resolve().parent.parent / "perfscore" / "data" / "project-2022.json"
+    assert isinstance(fw, frameworks.ProjectFramework)
+    sub = ProjectSubmission.loads(data.read_text("utf-8"), fw)
+    sub.rows[0].score = Decimal(7)  # below full marks without a reason: one error, one warning
+    form, out = tmp_path / "p.xlsx", tmp_path / "calc.xlsx"
+    build_workbook(form, fw, submission=sub)
+    assert CliRunner().invoke(cli, ["calc", str(form), "-o", str(out)]).exit_code == 1
+    book = FakeBook(excel_values(form), formulas=excel_formulas(form))
+    bridge.calculate(book)
+    assert book.excel.alerts == ["计算完成：总分 99，优；错误 1 条，警告 1 条（详见“校验结果”表）"]
+    written = openpyxl.load_workbook(out)
+    for sheet, cell in (("产出指标", "L3"), ("基本情况", "B27"), ("基本情况", "D27"), ("基本情况", "B28"),
+                        ("校验结果", "C3"), ("校验结果", "E4")):  # fmt: skip
+        r, c = _rc(cell)
+        want = written[sheet][cell].value
+        assert book.sheet(sheet).cells.get((r, c)) == (float(want) if isinstance(want, int) else want), (
+            sheet,
+            cell,
+        )

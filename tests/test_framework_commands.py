@@ -75,7 +75,12 @@ def test_list_shows_shipped_and_configured(tmp_path: Path, monkeypatch: pytest.M
     run = run_cli(["framework", "list"])
     assert run.exit_code == 0, run.output
     lines = run.stdout.splitlines()
-    assert lines[0] == f"{SHIPPED}  部门整体支出绩效自评表（2022）  内置"
+    assert lines[:3] == [
+        f"{SHIPPED}  部门整体支出绩效自评表（2022）  内置",
+        "mof-project-2020  项目支出绩效自评表（2020–2099）  内置",
+        "sc-project-2023  项目支出绩效自评表（2023–2099）  内置",
+    ]
+    lines = lines[:1] + lines[3:]
     assert lines[1].startswith(f"broken  {folder / 'broken.toml'}  ⚠ 无法使用：")
     assert lines[2] == (
         f"other-id  部门整体支出绩效自评表（2022）  {folder / 'wrong-name.toml'}"
@@ -96,6 +101,8 @@ def test_list_shows_shipped_and_configured(tmp_path: Path, monkeypatch: pytest.M
     }
     assert [(d["id"], d["origin"], d["problem"] is None) for d in doc] == [
         (SHIPPED, "shipped", True),
+        ("mof-project-2020", "shipped", True),
+        ("sc-project-2023", "shipped", True),
         ("broken", "configured", False),
         ("other-id", "configured", False),
         ("zc-2023", "configured", True),

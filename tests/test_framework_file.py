@@ -114,7 +114,7 @@ def section(start: str, end: str | None = None) -> str:
 IND = "indicators[2] (id='1.1.1')"
 LAST = "indicators[3] (id='1.1.2')"
 NUMBER_TEXT = '必须是数字文本，如 "1.5"（避免二进制浮点）'
-TOP_KEYS = "id、version、title、region、years、sheet_level、header、budget、bands、indicators"
+TOP_KEYS = "kind、id、version、title、region、years、sheet_level、header、budget、bands、indicators"
 INDICATOR_KEYS = "id、name、weight、explanation、rule、rule_input、placeholder"
 
 #: One broken file per message: (edits of BASE, line, entry, message) — the only problem found.
@@ -136,6 +136,12 @@ CASES: list[tuple[tuple[Edit, ...], int | None, str, str]] = [
         "编号 “a..b” 不可用：只能由字母、数字和“-”“_”“.”组成（不超过 100 个字符），因为表单按编号查找文件“<编号>.toml”；如 zc-2023",
     ),
     ((('version = "1"', "version = 1.5"),), 2, "version", '“version” 必须是文本或整数，如 "1"'),
+    (
+        (('id = "t"', 'kind = "item"\nid = "t"'),),
+        1,
+        "kind",
+        "kind 只能是 department / project（部门整体支出 / 项目支出）",
+    ),
     ((('title = "测试表"', 'title = " "'),), 3, "title", "“title” 必须是非空文本"),
     ((('region = "某区"', "region = 5"),), 4, "region", "“region” 必须是非空文本"),
     (

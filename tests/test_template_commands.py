@@ -59,7 +59,7 @@ def test_copy(tmp_path: Path) -> None:
     run = run_cli(["template", "copy", "nope.xlsx", "-o", tmp_path / "x.xlsx"])
     assert (run.exit_code, run.stderr) == (
         2,
-        "perfscore: 没有内置模板 “nope.xlsx”；可用：report-simple.xlsx、report.xlsx\n",
+        "perfscore: 没有内置模板 “nope.xlsx”；可用：report-project.xlsx、report-simple.xlsx、report.xlsx\n",
     )
     run = run_cli(["template", "copy", "-o", tmp_path / "x.txt"])
     assert run.exit_code == 2 and "报表模板须为 .xlsx 文件" in run.stderr

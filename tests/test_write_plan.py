@@ -23,8 +23,9 @@ from perfscore import xlsx
 from perfscore.engine import cells
 from perfscore.engine.grid import Formula
 from perfscore.engine.pipeline import evaluate
-from perfscore.engine.plan import Block, WritePlan, calc_plan
+from perfscore.engine.plan import calc_plan
 from perfscore.engine.submission import IndicatorInput, Submission
+from perfscore.engine.write_plan import Block, WritePlan
 from perfscore.errors import WriteError
 from perfscore.report import libreoffice
 from tests.conftest import load_fw, seed_submission

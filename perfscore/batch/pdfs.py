@@ -14,14 +14,13 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from perfscore.engine.pipeline import Result
+from perfscore.engine.pipeline import AnyResult
 from perfscore.report import libreoffice
-from perfscore.report.context import build_context
 from perfscore.report.page import PDF_METRICS
 from perfscore.report.render import render
 from perfscore.report.sheet import standalone_workbook
 from perfscore.report.template import load_template
-from perfscore.report.workbook import default_template
+from perfscore.report.workbook import context_of, default_template
 from perfscore.xlsx.atomic import replace_atomically
 
 #: Reports printed by one LibreOffice process (its start-up costs about a second; a very long run
@@ -31,10 +30,10 @@ COMBINED = "全部自评表.pdf"
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
-def stage_report(result: Result, folder: Path, number: int, template: Path | None) -> Path:
+def stage_report(result: AnyResult, folder: Path, number: int, template: Path | None) -> Path:
     """Render the report of ``result`` into ``folder/NNNNN.xlsx``, ready to print."""
-    tpl = load_template(template or default_template())
-    rendered = render(tpl, build_context(result), PDF_METRICS)
+    tpl = load_template(template or default_template(result.framework))
+    rendered = render(tpl, context_of(result), PDF_METRICS)
     path = folder / f"{number:05d}.xlsx"
     standalone_workbook(rendered, tpl, for_pdf=True).save(path)
     return path

@@ -22,7 +22,8 @@ from typing import Any
 from perfscore.batch.inputs import Input, opened
 from perfscore.batch.records import FAILED, PASSED, UNUSABLE, FindingRow, FormRecord, IndicatorScore
 from perfscore.engine import framework as frameworks
-from perfscore.engine.pipeline import Result
+from perfscore.engine.pipeline import AnyResult
+from perfscore.engine.project.pipeline import ProjectResult
 from perfscore.engine.result_json import to_json
 from perfscore.errors import PerfscoreError, UnknownFrameworkError
 from perfscore.xlsx.fast_reader import evaluate_file_fast
@@ -70,7 +71,7 @@ def check_input(numbered: tuple[int, Input], options: Options = Options()) -> Ch
     try:
         with opened(item) as path:
             digest = _digest(path)
-            fw = None if options.framework_ref is None else frameworks.load(options.framework_ref)
+            fw = None if options.framework_ref is None else frameworks.load_any(options.framework_ref)
             result = evaluate_file_fast(path, fw)
     except UnknownFrameworkError as err:
         return _unusable(item, f"{err.message}；或用 --framework 文件.toml 指定", digest)
@@ -109,13 +110,17 @@ def _unusable(item: Input, reason: str, digest: str) -> Checked:
     return Checked(record, document, digest)
 
 
-def _record(item: Input, result: Result) -> FormRecord:
-    from perfscore.report.context import text, year_of  # (typed as the report prints them)
-
-    form = result.form
-    errors = [f for f in result.findings if f.severity.value == "error"]
-    first = errors[0] if errors else None
-    flags = tuple(dict.fromkeys(FLAGS[f.code] for f in result.findings if f.code in FLAGS))
+def _scores(result: AnyResult) -> list[IndicatorScore]:
+    """The scores the summary's 指标得分 sheet compares across forms: every 三级指标 of a department
+    form; of a project form (whose 三级指标 each department writes itself) the budget-execution score
+    and each 一级 group's."""
+    if isinstance(result, ProjectResult):
+        return [
+            IndicatorScore(
+                g.indicator.id, g.indicator.name, g.indicator.weight, g.score, g.indicator.name, ""
+            )
+            for g in result.groups
+        ]
     names = result.framework.by_id
     scores = []
     for leaf in result.leaves.values():
@@ -124,6 +129,17 @@ def _record(item: Input, result: Result) -> FormRecord:
         l1 = names[parts[0]].name
         l2 = names[".".join(parts[:2])].name if len(parts) > 2 else ""
         scores.append(IndicatorScore(ind.id, ind.name, ind.weight, leaf.score, l1, l2))
+    return scores
+
+
+def _record(item: Input, result: AnyResult) -> FormRecord:
+    from perfscore.report.context import text, year_of  # (typed as the report prints them)
+
+    form = result.form
+    errors = [f for f in result.findings if f.severity.value == "error"]
+    first = errors[0] if errors else None
+    flags = tuple(dict.fromkeys(FLAGS[f.code] for f in result.findings if f.code in FLAGS))
+    scores = _scores(result)
     return FormRecord(
         file=item.shown,
         link=item.link,

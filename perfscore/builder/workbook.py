@@ -11,21 +11,26 @@ in ``udf`` mode, adds the VBA project.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from xlsxwriter.exceptions import FileCreateError, XlsxWriterException
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from perfscore.builder.forms import write_cover, write_indicator_sheet
+from perfscore.builder.project_forms import ProjectForms
 from perfscore.builder.sheet_writer import PROTECT_OPTIONS, Pos, SheetWriter, setup_print
 from perfscore.builder.styles import FINDINGS_WIDTHS, WORKBOOK_OPTIONS, Styles
 from perfscore.engine import cells as C
 from perfscore.engine import layout as L
 from perfscore.engine.formulas import MODES
 from perfscore.engine.framework import Framework
-from perfscore.engine.grid import Formula, PlanValue, parse_ref
+from perfscore.engine.grid import PlanValue, parse_ref
 from perfscore.engine.pipeline import evaluate
+from perfscore.engine.project.model import ProjectFramework
+from perfscore.engine.project.submission import ProjectSubmission
 from perfscore.engine.submission import Submission
 from perfscore.errors import InternalError, PerfscoreError, WriteError
 from perfscore.xlsx.atomic import replace_atomically
@@ -37,11 +42,12 @@ CREATED = dt.datetime(2023, 1, 1, 0, 0, 0)
 
 def build_workbook(
     out: Path,
-    fw: Framework,
+    fw: Framework | ProjectFramework,
     *,
     mode: str = "native",
-    submission: Submission | None = None,
+    submission: Submission | ProjectSubmission | None = None,
     extra_sheets: Mapping[str, list[list[str]]] | None = None,
+    rows: int | None = None,
 ) -> None:
     """Write the workbook for ``fw`` to ``out`` atomically (temp file in the same folder + rename).
 
@@ -49,6 +55,9 @@ def build_workbook(
     ``extra_sheets`` (name → rows of text) are added after 校验结果; in ``udf`` mode the builder adds
     the ``xlwings.conf`` sheet naming the UDF module itself (an ``extra_sheets`` entry of that name
     replaces it), so the file is complete without the CLI's help.
+
+    For a project framework, ``rows`` blank rows are laid out per 二级 category (default
+    :data:`~perfscore.engine.project.model.DEFAULT_ROWS`; more where the submission has more).
     """
     out = Path(out)
     if mode not in MODES:
@@ -56,11 +65,14 @@ def build_workbook(
     suffix = ".xlsm" if mode == "udf" else ".xlsx"
     if out.suffix.lower() != suffix:
         raise PerfscoreError(f"{mode} 模式的工作簿文件名须以 {suffix} 结尾：{out.name}", path=str(out))
-    content = C.static_cells(fw, mode)
-    if submission is not None:
-        content.update(C.input_cells(fw, submission))
-    content = _with_results(fw, content)
-    auto_rows = {sl.name: tuple(sl.rows.values()) for sl in L.sheet_layouts(fw)}
+    if isinstance(fw, ProjectFramework):
+        assert submission is None or isinstance(submission, ProjectSubmission)
+        form: _Forms = ProjectForms(fw, mode, submission, rows)
+    else:
+        assert submission is None or isinstance(submission, Submission)
+        form = _DepartmentForms(fw, mode, submission)
+    content = form.content
+    auto_rows = form.auto_rows()
     vba = _vba_project() if mode == "udf" else None
     sheets = dict(extra_sheets or {})
     if mode == "udf" and L.XLWINGS_CONF not in sheets:  # the .xlsm names its UDF module there
@@ -74,7 +86,7 @@ def build_workbook(
                 {"title": fw.title, "subject": fw.id, "author": "perfscore", "created": CREATED}
             )
             wb.set_calc_mode("auto")
-            _Book(wb, fw, content, buttons=vba is not None).build(sheets)
+            _Book(wb, form, content, buttons=vba is not None).build(sheets)
             if vba is not None:
                 wb.add_vba_project(str(vba))
             wb.close()
@@ -87,15 +99,26 @@ def build_workbook(
     replace_atomically(out, write)
 
 
-def _with_results(fw: Framework, content: C.Cells) -> C.Cells:
-    """``content`` with each formula carrying what it shows for these entries (the engine's figures),
-    so a viewer that does not recalculate shows them too."""
-    grid = C.to_grid(content, [*C.sheet_order(fw)])
-    shown = evaluate(grid, fw).shown_values()
-    return {
-        key: Formula(value.text, shown.get(key)) if isinstance(value, Formula) else value
-        for key, value in content.items()
-    }
+class _DepartmentForms:
+    """The department-overall form: 基本情况 and one sheet per indicator group."""
+
+    def __init__(self, fw: Framework, mode: str, submission: Submission | None) -> None:
+        self.fw = fw
+        content = C.static_cells(fw, mode)
+        if submission is not None:
+            content.update(C.input_cells(fw, submission))
+        self.order = C.sheet_order(fw)
+        grid = C.to_grid(content, [*self.order])
+        self.content = C.with_results(content, evaluate(grid, fw).shown_values())
+
+    def auto_rows(self) -> dict[str, tuple[int, ...]]:
+        return {sl.name: tuple(sl.rows.values()) for sl in L.sheet_layouts(self.fw)}
+
+    def write(self, wb: Workbook, st: Styles, values: _Values, *, buttons: bool) -> Worksheet:
+        cover = write_cover(wb, st, self.fw, values(L.COVER), buttons=buttons)
+        for sl in L.sheet_layouts(self.fw):
+            write_indicator_sheet(wb, st, sl, values(sl.name), buttons=buttons)
+        return cover
 
 
 def _vba_project() -> Path:
@@ -119,10 +142,23 @@ def _xlwings_conf() -> list[list[str]]:
     return rows
 
 
+class _Forms(Protocol):
+    """The form sheets of one kind of form: their content, and how to write them."""
+
+    content: C.Cells
+    order: list[str]
+
+    def auto_rows(self) -> dict[str, tuple[int, ...]]: ...
+    def write(self, wb: Workbook, st: Styles, values: _Values, *, buttons: bool) -> Worksheet: ...
+
+
+_Values = Callable[[str], dict[Pos, PlanValue]]
+
+
 class _Book:
-    def __init__(self, wb: Workbook, fw: Framework, content: C.Cells, *, buttons: bool) -> None:
+    def __init__(self, wb: Workbook, form: _Forms, content: C.Cells, *, buttons: bool) -> None:
         self.wb = wb
-        self.fw = fw
+        self.form = form
         self.buttons = buttons
         self.st = Styles(wb)
         self.by_sheet: dict[str, dict[Pos, PlanValue]] = {}
@@ -130,13 +166,11 @@ class _Book:
             self.by_sheet.setdefault(sheet, {})[parse_ref(cell)] = value
 
     def build(self, extra_sheets: Mapping[str, list[list[str]]]) -> None:
-        known = set(C.sheet_order(self.fw)) | set(extra_sheets)
+        known = set(self.form.order) | set(extra_sheets)
         stray = set(self.by_sheet) - known
         if stray:
             raise InternalError(f"内部错误：未知工作表 {sorted(stray)}")
-        cover = write_cover(self.wb, self.st, self.fw, self._values(L.COVER), buttons=self.buttons)
-        for sl in L.sheet_layouts(self.fw):
-            write_indicator_sheet(self.wb, self.st, sl, self._values(sl.name), buttons=self.buttons)
+        cover = self.form.write(self.wb, self.st, self._values, buttons=self.buttons)
         self._findings()
         for name, rows in extra_sheets.items():
             ws = self.wb.add_worksheet(name)

@@ -7,6 +7,7 @@ workbook back gives the same grid (:func:`to_grid`), which lets tests build form
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from perfscore.engine import layout as L
@@ -173,6 +174,15 @@ def input_cells(fw: Framework, sub: Submission) -> Cells:
         if fw.by_id[iid].rule:
             cells[(sheet, ref(r, L.C_RATE))] = ind.rate
     return cells
+
+
+def with_results(content: Cells, shown: Mapping[tuple[str, str], CellValue]) -> Cells:
+    """``content`` with each formula carrying what it shows for these entries (the engine's figures),
+    so a viewer that does not recalculate shows them too."""
+    return {
+        key: Formula(value.text, shown.get(key)) if isinstance(value, Formula) else value
+        for key, value in content.items()
+    }
 
 
 def to_grid(cells: Cells, sheet_order: list[str] | None = None) -> Grid:

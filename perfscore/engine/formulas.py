@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from perfscore.engine.framework import Framework
+from perfscore.engine.framework_model import Band
 from perfscore.engine.grid import quote_sheet, string_literal
 
 MODES = ("native", "udf")
@@ -20,13 +20,20 @@ def span(sheet: str | None, first: str, last: str) -> str:
     return f"{prefix}{first}:{last}"
 
 
+class Banded(Protocol):
+    """What the grade formulas need of a framework (of either kind): its grade bands."""
+
+    @property
+    def bands(self) -> tuple[Band, ...]: ...
+
+
 class Dialect(Protocol):
     name: str
 
     def suggestion(self, weight: str, rate: str) -> str: ...
     def subtotal(self, scores: list[str], weights: list[str], n: int) -> str: ...
-    def grade(self, total: str, fw: Framework) -> str: ...
-    def grade_line(self, grade: str, total: str, fw: Framework) -> str: ...
+    def grade(self, total: str, fw: Banded) -> str: ...
+    def grade_line(self, grade: str, total: str, fw: Banded) -> str: ...
 
 
 class Native:
@@ -41,13 +48,13 @@ class Native:
         outside = "+".join(f"SUMPRODUCT(({s}<0)+({s}>{w}))" for s, w in zip(scores, weights, strict=True))
         return f'=IF(OR(COUNT({args})<{n},{outside}>0),"",ROUND(SUM({args}),2))'
 
-    def grade(self, total: str, fw: Framework) -> str:
+    def grade(self, total: str, fw: Banded) -> str:
         expr = string_literal(fw.bands[-1].grade)
         for band in reversed(fw.bands[:-1]):
             expr = f"IF({total}>={band.min},{string_literal(band.grade)},{expr})"
         return f'=IF(ISNUMBER({total}),{expr},"")'
 
-    def grade_line(self, grade: str, total: str, fw: Framework) -> str:
+    def grade_line(self, grade: str, total: str, fw: Banded) -> str:
         parts = []
         for n, band in enumerate(fw.bands):
             sep = "；" if n < len(fw.bands) - 1 else ""
@@ -69,10 +76,10 @@ class Udf:
         pairs = ",".join(f"{s},{w}" for s, w in zip(scores, weights, strict=True))
         return f"=PS_TOTAL({pairs})"
 
-    def grade(self, total: str, fw: Framework) -> str:
+    def grade(self, total: str, fw: Banded) -> str:
         return f"=PS_GRADE({total})"
 
-    def grade_line(self, grade: str, total: str, fw: Framework) -> str:
+    def grade_line(self, grade: str, total: str, fw: Banded) -> str:
         return f"=PS_GRADE_LINE({total})"
 
 

@@ -25,6 +25,7 @@ from perfscore.engine.framework_model import (
     Indicator,
     usable_id,
 )
+from perfscore.engine.project.model import ProjectFramework
 from perfscore.engine.quoting import quote
 from perfscore.errors import FrameworkError, UnknownFrameworkError
 from perfscore.inputfile import require_regular_file
@@ -35,21 +36,46 @@ __all__ = [
     "HEADER_KINDS",
     "ID_PATTERN",
     "RULE_KINDS",
+    "AnyFramework",
     "Band",
     "Framework",
     "HeaderField",
     "Identity",
     "Indicator",
+    "ProjectFramework",
     "_load_file",
     "_shipped_folder",
     "load",
+    "load_any",
+    "load_any_by_id",
     "load_by_id",
     "parse",
     "shipped_ids",
 ]
 
 
+AnyFramework = Framework | ProjectFramework
+
+
 def load(ref: str | Path) -> Framework:
+    """:func:`load_any` for a department-overall framework (a project one is refused)."""
+    return _department(load_any(ref))
+
+
+def load_by_id(fid: str) -> Framework:
+    """:func:`load_any_by_id` for a department-overall framework (a project one is refused)."""
+    return _department(load_any_by_id(fid))
+
+
+def _department(fw: AnyFramework) -> Framework:
+    if isinstance(fw, ProjectFramework):
+        raise FrameworkError(
+            f"“{quote(fw.id)}” 是项目支出指标体系，此处需要部门整体支出指标体系", path=fw.source or None
+        )
+    return fw
+
+
+def load_any(ref: str | Path) -> AnyFramework:
     """Load a framework by shipped id (``gz-dept-overall-2022``) or from a ``.toml`` path.
 
     A file given by path must not carry a shipped framework's id unless it is that framework (see
@@ -59,14 +85,14 @@ def load(ref: str | Path) -> Framework:
     if path.suffix == ".toml" or path.exists():
         require_regular_file(path, "指标体系文件", lambda m: FrameworkError(m, path=str(path)))
         return _load_file(path, str(path))
-    return load_by_id(str(ref))
+    return load_any_by_id(str(ref))
 
 
 #: Folders (separated by os.pathsep) of extra framework files, looked up by id: ``<dir>/<id>.toml``.
 FRAMEWORKS_ENV = "PERFSCORE_FRAMEWORKS"
 
 
-def load_by_id(fid: str) -> Framework:
+def load_any_by_id(fid: str) -> AnyFramework:
     """Load a framework by id only — never a path, since the id may come from a file.
 
     Shipped frameworks first, then ``<dir>/<id>.toml`` in the folders of ``$PERFSCORE_FRAMEWORKS``
@@ -93,10 +119,10 @@ def load_by_id(fid: str) -> Framework:
 
 #: Parsed frameworks by (source, file, guard_shipped_ids), with the (mtime, size) they were read at:
 #: an edited file is re-read.
-_LOADED: dict[tuple[str, str, bool], tuple[tuple[int, int], Framework]] = {}
+_LOADED: dict[tuple[str, str, bool], tuple[tuple[int, int], AnyFramework]] = {}
 
 
-def _load_file(file: Traversable, source: str, *, guard_shipped_ids: bool = True) -> Framework:
+def _load_file(file: Traversable, source: str, *, guard_shipped_ids: bool = True) -> AnyFramework:
     """Parse ``file`` once; later calls return the same :class:`Framework` until the file changes.
 
     ``guard_shipped_ids`` (off for a shipped file, and for one looked up by id, whose id is checked):

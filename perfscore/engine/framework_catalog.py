@@ -13,7 +13,6 @@ from importlib import resources
 from pathlib import Path
 
 from perfscore.engine import framework as frameworks
-from perfscore.engine.framework import Framework
 from perfscore.errors import FrameworkError
 
 SHIPPED = "内置"
@@ -37,7 +36,7 @@ def catalog() -> list[Entry]:
     entries: list[Entry] = []
     taken: dict[str, str] = {}  # id -> where the lookup finds it
     for fid in frameworks.shipped_ids():
-        fw = frameworks.load_by_id(fid)
+        fw = frameworks.load_any_by_id(fid)
         entries.append(Entry(fw.id, fw.title, fw.years, SHIPPED, ""))
         taken[fw.id] = f"内置的 {fw.id}"
     for folder in configured_folders():
@@ -52,7 +51,7 @@ def catalog() -> list[Entry]:
 def _configured(path: Path, taken: dict[str, str]) -> Entry:
     origin = frameworks.FRAMEWORKS_ENV
     try:
-        fw = frameworks.load(path)
+        fw = frameworks.load_any(path)
     except FrameworkError as err:
         return Entry(path.stem, "", None, origin, str(path), f"无法使用：{err.message}")
     if fw.id != path.stem:
@@ -65,12 +64,12 @@ def _configured(path: Path, taken: dict[str, str]) -> Entry:
     return Entry(fw.id, fw.title, fw.years, origin, str(path), problem)
 
 
-def is_shipped(fw: Framework) -> bool:
+def is_shipped(fw: frameworks.AnyFramework) -> bool:
     """Whether ``fw`` is a framework shipped with perfscore (not a copy of one elsewhere)."""
-    return fw.id in frameworks.shipped_ids() and fw is frameworks.load_by_id(fw.id)
+    return fw.id in frameworks.shipped_ids() and fw is frameworks.load_any_by_id(fw.id)
 
 
-def source_text(fw: Framework) -> str:
+def source_text(fw: frameworks.AnyFramework) -> str:
     """The text of the file ``fw`` was read from (a shipped one from inside the package)."""
     if is_shipped(fw):
         return (resources.files("perfscore") / "frameworks" / f"{fw.id}.toml").read_text("utf-8")

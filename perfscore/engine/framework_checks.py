@@ -29,8 +29,10 @@ from perfscore.engine.quoting import quote
 from perfscore.engine.toml_lines import DocPath
 
 #: The keys each table of a framework file may have.
-TOP_KEYS = ("id", "version", "title", "region", "years", "sheet_level", "header", "budget", "bands", "indicators")  # fmt: skip
+TOP_KEYS = ("kind", "id", "version", "title", "region", "years", "sheet_level", "header", "budget", "bands", "indicators")  # fmt: skip
 HEADER_KEYS = ("key", "kind")
+#: The kinds of framework file: department-overall forms (the default) and project forms.
+KINDS = ("department", "project")
 BUDGET_KEYS = ("unit", "fields", "identities")
 IDENTITY_KEYS = ("left", "right", "label")
 BAND_KEYS = ("grade", "min", "label")
@@ -114,6 +116,44 @@ class Checker:
     def build(self) -> Framework | None:
         d = self.doc
         self.unknown_keys(d, TOP_KEYS, "", ())
+        fid, version, title, region, years = self.identity_keys()
+        sheet_level = d.get("sheet_level", 1)
+        level_ok = (
+            isinstance(sheet_level, int) and not isinstance(sheet_level, bool) and sheet_level in (1, 2)
+        )
+        if not level_ok:
+            self.problem(("sheet_level",), "sheet_level", "只能是 1（每个一级指标一个工作表）或 2")
+        header = self.header(d.get("header"))
+        budget = self.budget(d.get("budget", {}))
+        bands = self.bands(d.get("bands"))
+        tree = self.indicators(d.get("indicators"))
+        if self.depth is not None and level_ok and self.depth <= sheet_level:
+            self.problem(("sheet_level",), "sheet_level", "工作表层级下没有可评分的指标")
+        if self.found:
+            return None
+        return Framework(
+            id=fid,
+            version=version,
+            title=title,
+            region=region,
+            years=years,
+            sheet_level=sheet_level,
+            header=header,
+            budget_fields=budget[1],
+            budget_unit=budget[0],
+            identities=budget[2],
+            bands=bands,
+            roots=tree[0],
+            by_id=tree[1],
+            source=self.source,
+        )
+
+    def identity_keys(self) -> tuple[str, str, str, str, tuple[int, int]]:
+        """The keys every framework file has: id, version, title, region and years (checked)."""
+        d = self.doc
+        kind = d.get("kind", "department")
+        if kind not in KINDS:
+            self.problem(("kind",), "kind", f"kind 只能是 {' / '.join(KINDS)}（部门整体支出 / 项目支出）")
         fid = self.text(d, "id", "id", ())
         if fid and not usable_id(fid):
             self.problem(
@@ -135,36 +175,8 @@ class Checker:
             or years[0] > years[1]
         ):
             self.problem(("years",), "years", "必须是 [起始年度, 截止年度]，如 [2022, 2022]")
-        sheet_level = d.get("sheet_level", 1)
-        level_ok = (
-            isinstance(sheet_level, int) and not isinstance(sheet_level, bool) and sheet_level in (1, 2)
-        )
-        if not level_ok:
-            self.problem(("sheet_level",), "sheet_level", "只能是 1（每个一级指标一个工作表）或 2")
-        header = self.header(d.get("header"))
-        budget = self.budget(d.get("budget", {}))
-        bands = self.bands(d.get("bands"))
-        tree = self.indicators(d.get("indicators"))
-        if self.depth is not None and level_ok and self.depth <= sheet_level:
-            self.problem(("sheet_level",), "sheet_level", "工作表层级下没有可评分的指标")
-        if self.found:
-            return None
-        return Framework(
-            id=fid,
-            version=str(version),
-            title=title,
-            region=region,
-            years=(years[0], years[1]),
-            sheet_level=sheet_level,
-            header=header,
-            budget_fields=budget[1],
-            budget_unit=budget[0],
-            identities=budget[2],
-            bands=bands,
-            roots=tree[0],
-            by_id=tree[1],
-            source=self.source,
-        )
+            years = [0, 0]
+        return fid, str(version), title, region, (years[0], years[1])
 
     def header(self, raw: object) -> tuple[HeaderField, ...]:
         out: list[HeaderField] = []

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from perfscore.engine.framework_checks import Checker
-from perfscore.engine.framework_model import (
-    Framework,
-)
+from perfscore.engine.framework_model import Framework
+from perfscore.engine.project.model import PROJECT_KIND, ProjectFramework
+from perfscore.engine.project.schema import ProjectChecker
 from perfscore.engine.toml_lines import TomlLines
 from perfscore.errors import FrameworkError
 from perfscore.inputfile import require_regular_file
@@ -79,8 +79,10 @@ def check_file(path: Path) -> list[FrameworkProblem]:
     return framework_problems(data, str(path))
 
 
-def parse(data: bytes, *, source: str = "<framework>", guard_shipped_ids: bool = True) -> Framework:
-    """The framework in ``data``; raises :class:`FrameworkError` with the first problem if any."""
+def parse(
+    data: bytes, *, source: str = "<framework>", guard_shipped_ids: bool = True
+) -> Framework | ProjectFramework:
+    """The framework in ``data`` (of either kind); raises :class:`FrameworkError` with the first problem."""
     fw, problems = _check(data, source, guard_shipped_ids)
     if fw is None:
         first = problems[0]
@@ -88,7 +90,9 @@ def parse(data: bytes, *, source: str = "<framework>", guard_shipped_ids: bool =
     return fw
 
 
-def _check(data: bytes, source: str, guard: bool) -> tuple[Framework | None, list[FrameworkProblem]]:
+def _check(
+    data: bytes, source: str, guard: bool
+) -> tuple[Framework | ProjectFramework | None, list[FrameworkProblem]]:
     try:
         text = data.decode("utf-8")
         doc = tomllib.loads(text)
@@ -103,8 +107,14 @@ def _check(data: bytes, source: str, guard: bool) -> tuple[Framework | None, lis
         return None, [FrameworkProblem(source, None, "", f"不是有效的 UTF-8 TOML 文件：{exc}")]
     except RecursionError:
         return None, [FrameworkProblem(source, None, "", "不是可用的 TOML 文件：数组或表嵌套过深")]
-    builder = Checker(doc, source)
-    fw = builder.build()
+    fw: Framework | ProjectFramework | None
+    if doc.get("kind") == PROJECT_KIND:
+        project = ProjectChecker(doc, source)
+        builder: Checker = project
+        fw = project.build_project()
+    else:
+        builder = Checker(doc, source)
+        fw = builder.build()
     fid = doc.get("id")
     if guard and isinstance(fid, str) and fid in shipped_ids() and not _same(_shipped_document(fid), doc):
         builder.problem(

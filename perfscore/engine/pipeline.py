@@ -10,9 +10,11 @@ from perfscore.engine import integrity  # noqa: F401 - its rules join the checks
 from perfscore.engine.checks import Context, validate
 from perfscore.engine.computed import shown_values
 from perfscore.engine.findings import Finding, Severity, count
-from perfscore.engine.form import Form, parse, read_meta
-from perfscore.engine.framework import Framework
+from perfscore.engine.form import Form, Meta, parse, read_meta
+from perfscore.engine.framework import Framework, ProjectFramework
 from perfscore.engine.grid import CellValue, Grid, parse_ref
+from perfscore.engine.project import pipeline as project
+from perfscore.engine.project.pipeline import ProjectResult
 from perfscore.engine.quoting import quote
 from perfscore.engine.scoring import Leaf, Node, by_id, leaves, roll_up, total_of
 from perfscore.errors import UnusableInputError
@@ -50,21 +52,33 @@ class Result:
         return by_id(self.groups)[iid]
 
 
-def evaluate(grid: Grid, fw: Framework | None = None) -> Result:
+#: The result of either kind of form: a department-overall form or a project form.
+AnyResult = Result | ProjectResult
+
+
+def evaluate(grid: Grid, fw: Framework | ProjectFramework | None = None) -> AnyResult:
     """Run the whole pipeline on a workbook's grid. Raises only for unusable input (exit 2).
 
     The framework is the one the workbook names, looked up by id only; a framework given by the caller
-    (``--framework FILE``) must have the id the workbook records.
+    (``--framework FILE``) must have the id the workbook records. A project form goes through
+    :func:`perfscore.engine.project.pipeline.evaluate`.
     """
     meta = read_meta(grid)
     if fw is None:
-        fw = frameworks.load_by_id(meta.framework)
+        fw = frameworks.load_any_by_id(meta.framework)
     elif fw.id != meta.framework:
         raise UnusableInputError(
             f"此表单由指标体系 “{quote(meta.framework)}” 生成，而指定的指标体系是 “{quote(fw.id)}”"
             f"（{quote(fw.source)}）；请指定生成该表单所用的指标体系",
             path=grid.source or None,
         )
+    if isinstance(fw, ProjectFramework):
+        return project.evaluate(grid, fw, meta)
+    return evaluate_department(grid, fw, meta)
+
+
+def evaluate_department(grid: Grid, fw: Framework, meta: Meta) -> Result:
+    """The department-overall form's pipeline (``fw`` is the one ``meta`` names)."""
     form = parse(grid, fw, meta)
     scored = leaves(form, fw)
     groups = roll_up(fw, scored)

@@ -9,63 +9,23 @@ Plain ``str`` values are always written as text; only :class:`Formula` values be
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from perfscore.engine import layout as L
 from perfscore.engine.decimals import fmt
-from perfscore.engine.findings import Finding, Severity
+from perfscore.engine.findings import Finding
 from perfscore.engine.grid import CellValue, Formula, Link, PlanValue, parse_ref
-from perfscore.engine.pipeline import Result
+from perfscore.engine.pipeline import AnyResult, Result
+from perfscore.engine.project import plan as project_plan
+from perfscore.engine.project.pipeline import ProjectResult
 from perfscore.engine.text import height_for, lines_needed, whole_pixels
 from perfscore.engine.values import as_text
+from perfscore.engine.write_plan import Block, Finishing, WritePlan, runs, status_text
 
 
-@dataclass(frozen=True)
-class Block:
-    """A rectangle of values whose top-left cell is (top, left), 1-based."""
-
-    sheet: str
-    top: int
-    left: int
-    values: tuple[tuple[PlanValue, ...], ...]
-
-    @property
-    def bottom(self) -> int:
-        return self.top + len(self.values) - 1
-
-    @property
-    def right(self) -> int:
-        return self.left + max((len(r) for r in self.values), default=1) - 1
-
-
-@dataclass(frozen=True)
-class WritePlan:
-    blocks: tuple[Block, ...]
-    # (sheet, first row): clear perfscore's own rows from here down to the sheet's end, before writing
-    clear_from: tuple[tuple[str, int, int], ...] = ()  # (sheet, first_row, columns)
-    finishing: Finishing | None = None
-    #: (sheet, row, points): rows whose merged cells hold long text (基本情况's text fields). No
-    #: application grows a row for a merged cell, so the height is set for the text it holds.
-    heights: tuple[tuple[str, int, float], ...] = ()
-
-
-@dataclass(frozen=True)
-class Finishing:
-    """What a writer that cannot compute formulas (openpyxl) adds when it saves; Excel, through the
-    bridge, computes results and row heights itself."""
-
-    #: The result each formula cell shows: sheet → {(row, col): value}.
-    results: Mapping[str, Mapping[tuple[int, int], CellValue]]
-    #: Rows whose height follows their text (no custom height): the indicator rows.
-    auto_rows: Mapping[str, tuple[int, ...]]
-    #: The height each of those rows needs for its text now (Excel and WPS grow a row as text is
-    #: typed, but not for text written by another program): sheet → {row: points}.
-    row_heights: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
-
-
-def finishing(result: Result) -> Finishing:
+def finishing(result: AnyResult) -> Finishing:
     """The cached results (:func:`cached_results`) and free-height rows of ``result``'s workbook."""
+    if isinstance(result, ProjectResult):
+        return project_plan.finishing(result)
     rows: dict[str, dict[int, float]] = {}
     for row in result.form.rows:
         need = max(
@@ -94,19 +54,10 @@ def text_field_heights(result: Result) -> tuple[tuple[str, int, float], ...]:
     return tuple(out)
 
 
-_MARK = {Severity.ERROR: "✖", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
-
-
-def status_text(findings: Sequence[Finding]) -> str:
-    """The 校验 column text of one row: worst finding first, e.g. ``✖ 得分为空…``; ✔ when clean."""
-    if not findings:
-        return "✔"
-    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    ordered = sorted(findings, key=lambda f: rank[f.severity])
-    return "\n".join(f"{_MARK[f.severity]} {f.message}" for f in ordered)
-
-
-def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
+def calc_plan(result: AnyResult, now: dt.datetime) -> WritePlan:
+    """What ``calc`` writes: the 校验 column, the status block of 基本情况 and the 校验结果 sheet."""
+    if isinstance(result, ProjectResult):
+        return project_plan.calc_plan(result, now)
     blocks: list[Block] = []
     by_row: dict[tuple[str, int], list[Finding]] = {}
     for f in result.findings:
@@ -118,7 +69,7 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
     for row in result.form.rows:
         rows_by_sheet.setdefault(row.sheet, set()).add(row.row)
     for sheet, rows in rows_by_sheet.items():
-        for top, bottom in _runs(rows):
+        for top, bottom in runs(rows):
             column = tuple((status_text(by_row.get((sheet, r), [])),) for r in range(top, bottom + 1))
             blocks.append(Block(sheet, top, L.C_STATUS, column))
     # summary on the cover
@@ -154,17 +105,6 @@ def calc_plan(result: Result, now: dt.datetime) -> WritePlan:
     return WritePlan(
         tuple(blocks), clear, Finishing(results, done.auto_rows, done.row_heights), text_field_heights(result)
     )
-
-
-def _runs(rows: set[int]) -> list[tuple[int, int]]:
-    """Consecutive row numbers as (first, last) runs: {3, 4, 5, 8} → [(3, 5), (8, 8)]."""
-    runs: list[tuple[int, int]] = []
-    for r in sorted(rows):
-        if runs and runs[-1][1] == r - 1:
-            runs[-1] = (runs[-1][0], r)
-        else:
-            runs.append((r, r))
-    return runs
 
 
 def cached_results(result: Result) -> dict[str, dict[tuple[int, int], CellValue]]:

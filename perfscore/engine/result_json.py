@@ -9,7 +9,8 @@ from typing import Any
 
 from perfscore.engine.decimals import fmt, to_json_number
 from perfscore.engine.grid import CellValue
-from perfscore.engine.pipeline import Result
+from perfscore.engine.pipeline import AnyResult
+from perfscore.engine.project.pipeline import FUNDS_ID, ProjectResult
 from perfscore.engine.scoring import Node
 
 
@@ -31,10 +32,29 @@ def _node(node: Node) -> dict[str, Any]:
     }
 
 
-def to_json(result: Result, path: str = "") -> dict[str, Any]:
+def _project_node(node: Node, result: ProjectResult) -> dict[str, Any]:
+    """A project form's node: rows (``1.2.3``) add their reference score and qualitative band,
+    the budget-execution group its execution rate."""
+    out = _node(node)
+    out["children"] = [_project_node(c, result) for c in node.children]
+    ind = node.indicator
+    if ind.id == FUNDS_ID:
+        out["rate"] = to_json_number(result.scores.funds_rate)
+    elif ind.id.count(".") == 2:
+        row = result.scores.rows[ind.id]
+        out["reference"] = to_json_number(row.reference)
+        out["band"] = row.band
+    return out
+
+
+def to_json(result: AnyResult, path: str = "") -> dict[str, Any]:
     """The ``check --json`` document; decimals are strings (``"90.77"``), unknowns are null."""
     form = result.form
     dep = form.department.value
+    if isinstance(result, ProjectResult):
+        groups = [_project_node(g, result) for g in result.groups]
+    else:
+        groups = [_node(g) for g in result.groups]
     return {
         "file": path,
         "framework": result.framework.id,
@@ -44,6 +64,6 @@ def to_json(result: Result, path: str = "") -> dict[str, Any]:
         "grade": result.grade,
         "errors": result.errors,
         "warnings": result.warnings,
-        "groups": [_node(g) for g in result.groups],
+        "groups": groups,
         "findings": [f.to_json() for f in result.findings],
     }

@@ -19,7 +19,7 @@ from typing import Any
 from perfscore.engine.decimals import fmt
 from perfscore.engine.form import Located
 from perfscore.engine.grid import CellValue, ErrorValue
-from perfscore.engine.pipeline import Result
+from perfscore.engine.pipeline import AnyResult, Result
 from perfscore.engine.scoring import Leaf, Node, by_id
 
 #: What a full-mark row shows in 未达标原因 / 改进措施 when the clerk left them empty (as the seed does).
@@ -113,7 +113,7 @@ def build_context(result: Result) -> dict[str, Any]:
     }
 
 
-def check_line(result: Result) -> str:
+def check_line(result: AnyResult) -> str:
     """What a report of a form with error findings says, so it never looks like a clean one."""
     return f"校验未通过：错误 {result.errors} 项（见“校验结果”）"
 

@@ -14,31 +14,47 @@ number of Excel calls.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from perfscore.engine import layout as L
-from perfscore.engine.framework import Framework
-from perfscore.engine.pipeline import Result
+from perfscore.engine.framework import AnyFramework, ProjectFramework
+from perfscore.engine.pipeline import AnyResult
 from perfscore.engine.plan import finishing
+from perfscore.engine.project.pipeline import ProjectResult
 from perfscore.report.context import build_context
 from perfscore.report.page import PDF_METRICS, RenderedSheet, form_metrics
 from perfscore.report.pdf import check_printing, export_pdf
+from perfscore.report.project_context import build_project_context
 from perfscore.report.render import render
 from perfscore.report.sheet import apply, standalone_workbook
 from perfscore.report.template import Template, load_template
-from perfscore.resources import DEFAULT_TEMPLATE, templates_dir
+from perfscore.resources import DEFAULT_TEMPLATE, PROJECT_TEMPLATE, templates_dir
 from perfscore.xlsx.atomic import check_writable
 from perfscore.xlsx.lock import locked
 from perfscore.xlsx.reader import evaluate_file
 from perfscore.xlsx.writer import editing
 
 
-def default_template() -> Path:
-    return templates_dir() / DEFAULT_TEMPLATE
+def default_template(fw: AnyFramework | None = None) -> Path:
+    """The shipped template for ``fw``'s kind of form (``report.xlsx``, or ``report-project.xlsx``)."""
+    name = PROJECT_TEMPLATE if isinstance(fw, ProjectFramework) else DEFAULT_TEMPLATE
+    return templates_dir() / name
 
 
-def render_report(result: Result, template: Path | None = None) -> RenderedSheet:
-    """Render the report of ``result`` with ``template`` (default ``templates/report.xlsx``) as data."""
-    return render(load_template(template or default_template()), build_context(result))
+def context_of(result: AnyResult) -> dict[str, Any]:
+    """The report context of either kind of form."""
+    if isinstance(result, ProjectResult):
+        return build_project_context(result)
+    return build_context(result)
+
+
+def _template(template: Path | None, result: AnyResult) -> Template:
+    return load_template(template or default_template(result.framework))
+
+
+def render_report(result: AnyResult, template: Path | None = None) -> RenderedSheet:
+    """Render the report of ``result`` with ``template`` (default: the shipped one for its form) as data."""
+    return render(_template(template, result), context_of(result))
 
 
 def write_report(
@@ -48,8 +64,8 @@ def write_report(
     template: Path | None = None,
     losses: list[str] | None = None,
     *,
-    framework: Framework | None = None,
-) -> Result:
+    framework: AnyFramework | None = None,
+) -> AnyResult:
     """(Re)generate the 自评表 sheet of a workbook; optionally export it alone as a PDF.
 
     Every output is checked before anything is written (a PDF into a missing folder leaves the
@@ -63,19 +79,19 @@ def write_report(
     if pdf is not None:
         check_writable(Path(pdf))
         check_printing()  # before anything is written
-    tpl = load_template(template or default_template())
     with locked(path, target):
-        result = _write_sheet(path, target, tpl, losses, framework)
+        result, tpl = _write_sheet(path, target, template, losses, framework)
     if pdf is not None:
-        export_pdf(render(tpl, build_context(result), PDF_METRICS), tpl, Path(pdf))
+        export_pdf(render(tpl, context_of(result), PDF_METRICS), tpl, Path(pdf))
     return result
 
 
 def _write_sheet(
-    path: Path, target: Path, tpl: Template, losses: list[str] | None, framework: Framework | None
-) -> Result:
+    path: Path, target: Path, template: Path | None, losses: list[str] | None, framework: AnyFramework | None
+) -> tuple[AnyResult, Template]:
     result = evaluate_file(path, framework)
-    context = build_context(result)
+    tpl = _template(template, result)
+    context = context_of(result)
     with editing(path, target, finishing(result)) as (wb, lost):
         rendered = render(tpl, context, form_metrics(float(wb._fonts[0].sz or L.FORM_FONT_SIZE)))
         active = wb.active.title if wb.active is not None else None
@@ -95,23 +111,23 @@ def _write_sheet(
             sheet.sheet_view.tabSelected = sheet is wb.active
     if losses is not None:
         losses.extend(lost)
-    return result
+    return result, tpl
 
 
 def print_report(
-    workbook_path: Path, pdf: Path, template: Path | None = None, *, framework: Framework | None = None
-) -> Result:
+    workbook_path: Path, pdf: Path, template: Path | None = None, *, framework: AnyFramework | None = None
+) -> AnyResult:
     """Print the report of a form as a PDF only; the workbook itself is not changed (``framework`` as
     for :func:`write_report`)."""
     result = evaluate_file(Path(workbook_path), framework)
-    tpl = load_template(template or default_template())
-    export_pdf(render(tpl, build_context(result), PDF_METRICS), tpl, Path(pdf))
+    tpl = _template(template, result)
+    export_pdf(render(tpl, context_of(result), PDF_METRICS), tpl, Path(pdf))
     return result
 
 
-def save_standalone_report(result: Result, dest: Path, template: Path | None = None) -> Path:
+def save_standalone_report(result: AnyResult, dest: Path, template: Path | None = None) -> Path:
     """Write the report of ``result`` as a workbook of its own (the add-in copies its sheet into Excel)."""
-    tpl = load_template(template or default_template())
-    rendered = render(tpl, build_context(result), form_metrics(L.FORM_FONT_SIZE))
+    tpl = _template(template, result)
+    rendered = render(tpl, context_of(result), form_metrics(L.FORM_FONT_SIZE))
     standalone_workbook(rendered, tpl).save(dest)
     return dest

@@ -59,9 +59,9 @@ from openpyxl.xml.constants import (
     SHEET_MAIN_NS,
 )
 
-from perfscore.engine.framework import Framework
+from perfscore.engine.framework import Framework, ProjectFramework
 from perfscore.engine.grid import CellValue, Grid, Sheet, convert
-from perfscore.engine.pipeline import Result, evaluate
+from perfscore.engine.pipeline import AnyResult, evaluate
 from perfscore.xlsx.reader import MAX_COLS, MAX_ROWS, read_grid
 from perfscore.xlsx.sniff import sniff
 
@@ -84,7 +84,7 @@ class NotFast(Exception):
     """The workbook holds something this module does not read the way openpyxl does (the reason)."""
 
 
-def evaluate_file_fast(path: Path, fw: Framework | None = None) -> Result:
+def evaluate_file_fast(path: Path, fw: Framework | ProjectFramework | None = None) -> AnyResult:
     """:func:`~perfscore.xlsx.reader.evaluate_file` with :func:`read_grid_fast`: the same result."""
     return evaluate(read_grid_fast(Path(path)), fw)
 

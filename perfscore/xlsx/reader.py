@@ -19,9 +19,9 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from perfscore.engine.framework import Framework
+from perfscore.engine.framework import Framework, ProjectFramework
 from perfscore.engine.grid import CellValue, Grid, Sheet, convert
-from perfscore.engine.pipeline import Result, evaluate
+from perfscore.engine.pipeline import AnyResult, evaluate
 from perfscore.errors import UnusableInputError, WriteError
 from perfscore.xlsx.sniff import sniff, unusable
 
@@ -31,7 +31,7 @@ MAX_ROWS = 20_000
 MAX_COLS = 64
 
 
-def evaluate_file(path: Path, fw: Framework | None = None) -> Result:
+def evaluate_file(path: Path, fw: Framework | ProjectFramework | None = None) -> AnyResult:
     """Read the workbook at ``path`` and run the pipeline on it (the framework it names, unless ``fw``)."""
     return evaluate(read_grid(Path(path)), fw)
 

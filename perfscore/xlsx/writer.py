@@ -30,10 +30,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from perfscore.engine import layout as L
 from perfscore.engine import xml_text
-from perfscore.engine.framework import Framework
+from perfscore.engine.framework import Framework, ProjectFramework
 from perfscore.engine.grid import Formula, Link, PlanValue, quote_sheet
-from perfscore.engine.pipeline import Result
-from perfscore.engine.plan import Finishing, WritePlan, calc_plan
+from perfscore.engine.pipeline import AnyResult
+from perfscore.engine.plan import calc_plan
+from perfscore.engine.write_plan import Finishing, WritePlan
 from perfscore.errors import WriteError
 from perfscore.xlsx.atomic import check_writable, replace_atomically
 from perfscore.xlsx.inventory import describe, inventory, missing
@@ -179,8 +180,12 @@ def apply_plan(path: Path, plan: WritePlan, out: Path | None = None) -> list[str
 
 
 def calculate_file(
-    path: Path, out: Path | None = None, *, now: dt.datetime | None = None, framework: Framework | None = None
-) -> tuple[Result, list[str]]:
+    path: Path,
+    out: Path | None = None,
+    *,
+    now: dt.datetime | None = None,
+    framework: Framework | ProjectFramework | None = None,
+) -> tuple[AnyResult, list[str]]:
     """Read and evaluate the form at ``path`` (with ``framework``, else the one it names), then write the
     calc plan into it (or into ``out``).
 
