@@ -278,7 +278,7 @@ def test_a_failing_rule_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> No
     def broken(ctx: checks.Context) -> list[object]:
         raise ValueError("boom")
 
-    monkeypatch.setattr(checks, "RULES", [broken, *checks.RULES])
+    monkeypatch.setattr(checks.rule, "rules", [broken, *checks.rule.rules])
     r = evaluate()
     assert [f.code for f in r.findings if f.code == "rule-failed"] == ["rule-failed"]
     assert fmt(r.total) == "90.77"

@@ -10,6 +10,7 @@ order they are first used, so the same input always gives the same file).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Protocol
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -32,6 +33,15 @@ TWO_LINES_PT = LINE_PT * 2 + 5
 # ---------------------------------------------------------------------------------- 基本情况
 
 
+class CoverCells(Protocol):
+    """What the summary and status styling needs of a cover layout (of either kind of form)."""
+
+    width: int
+    summary_first_row: int
+
+    def __getitem__(self, key: str) -> str: ...
+
+
 def write_cover(
     wb: Workbook, st: Styles, fw: Framework, values: dict[Pos, PlanValue], *, buttons: bool
 ) -> Worksheet:
@@ -41,11 +51,11 @@ def write_cover(
     sh = SheetWriter(
         wb.add_worksheet(L.COVER), values, L.COVER_WIDTHS + (14,) * (width - len(L.COVER_WIDTHS))
     )
-    _cover_identity(sh, st, cl)
+    cover_identity(sh, st, cl)
     _cover_header_fields(sh, st, cl, fw)
     _cover_budget(sh, st, cl, fw)
     _cover_summary(sh, st, cl, fw)
-    _cover_status(sh, st, cl)
+    cover_status(sh, st, cl)
     sh.write(st.text())
     ws = sh.ws
     if buttons:
@@ -56,7 +66,7 @@ def write_cover(
     return ws
 
 
-def _cover_identity(sh: SheetWriter, st: Styles, cl: L.CoverLayout) -> None:
+def cover_identity(sh: SheetWriter, st: Styles, cl: CoverCells) -> None:
     """Title, section heading, department and year."""
     width = cl.width
     sh.span(1, 1, 1, width, st.title())
@@ -95,12 +105,18 @@ def _cover_budget(sh: SheetWriter, st: Styles, cl: L.CoverLayout, fw: Framework)
 
 def _cover_summary(sh: SheetWriter, st: Styles, cl: L.CoverLayout, fw: Framework) -> None:
     """The result summary: one line per first-level indicator, the total, the grade and its line."""
+    cover_summary(sh, st, cl, [f"root:{root.id}" for root in fw.roots])
+
+
+def cover_summary(sh: SheetWriter, st: Styles, cl: CoverCells, lines: list[str]) -> None:
+    """The summary section: a line per key of ``lines`` (name | 分值 | 得分), the total, the grade and
+    its line."""
     sr = cl.summary_first_row
     sh.span(sr, 1, sr, cl.width, st.section())
     for c in range(1, 4):
         sh.fmt(sr + 1, c, st.header())
-    for root in fw.roots:
-        r, _ = parse_ref(cl[f"root:{root.id}"])
+    for key in lines:
+        r, _ = parse_ref(cl[key])
         sh.fmt(r, 1, st.label())
         sh.fmt(r, 2, st.center())
         sh.fmt(r, 3, st.total())
@@ -116,7 +132,7 @@ def _cover_summary(sh: SheetWriter, st: Styles, cl: L.CoverLayout, fw: Framework
     sh.min_height[lr] = TWO_LINES_PT
 
 
-def _cover_status(sh: SheetWriter, st: Styles, cl: L.CoverLayout) -> None:
+def cover_status(sh: SheetWriter, st: Styles, cl: CoverCells) -> None:
     """Counts of findings, the engine's own total and grade, when it was checked, the engine note."""
     for key in ("errors", "warnings", "engine_total", "engine_grade"):
         r, c = parse_ref(cl[key])

@@ -15,7 +15,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from perfscore.builder.forms import TWO_LINES_PT
+from perfscore.builder.forms import cover_identity, cover_status, cover_summary
 from perfscore.builder.sheet_writer import PROTECT_OPTIONS, Pos, SheetWriter, insert_buttons, setup_print
 from perfscore.builder.styles import ERROR_FILL, WARNING_FILL, Styles, decimal_rule
 from perfscore.engine import layout as L
@@ -82,15 +82,7 @@ def _cover(
     sh = SheetWriter(
         wb.add_worksheet(L.COVER), values, PL.COVER_WIDTHS + (11,) * (width - len(PL.COVER_WIDTHS))
     )
-    sh.span(1, 1, 1, width, st.title())
-    sh.min_height[1] = 32
-    sh.span(2, 1, 2, width, st.section())
-    dep_r, dep_c = parse_ref(cov["department"])
-    year_r, year_c = parse_ref(cov["year"])
-    sh.fmt(dep_r, 1, st.label())
-    sh.span(dep_r, dep_c, dep_r, year_c - 2, st.input_text())
-    sh.fmt(year_r, year_c - 1, st.label())
-    sh.span(year_r, year_c, year_r, width, st.input_number("0"))
+    cover_identity(sh, st, cov)
     for h in fw.header:
         r, c = parse_ref(cov[f"header:{h.key}"])
         sh.fmt(r, 1, st.label())
@@ -105,7 +97,8 @@ def _cover(
         sh.fmt(r, 1, st.label())
         sh.span(r, c, r, width, st.input_text(top=True))
         sh.min_height[r] = L.TEXT_FIELD_PT
-    _summary(sh, st, lay)
+    cover_summary(sh, st, cov, ["summary:funds", *(f"summary:{g.id}" for g in fw.groups)])
+    cover_status(sh, st, cov)
     sh.write(st.text())
     ws = sh.ws
     if buttons:
@@ -143,39 +136,6 @@ def _funds(sh: SheetWriter, st: Styles, lay: ProjectLayout) -> None:
         sh.fmt(r, 1, st.label())
         sh.span(r, c, r, cov.width, st.input_text(top=True))
         sh.min_height[r] = L.TEXT_FIELD_PT
-
-
-def _summary(sh: SheetWriter, st: Styles, lay: ProjectLayout) -> None:
-    fw, cov = lay.fw, lay.cover
-    sr = cov.summary_first_row
-    sh.span(sr, 1, sr, cov.width, st.section())
-    for c in range(1, 4):
-        sh.fmt(sr + 1, c, st.header())
-    for key in ["funds", *(g.id for g in fw.groups)]:
-        r, _ = parse_ref(cov[f"summary:{key}"])
-        sh.fmt(r, 1, st.label())
-        sh.fmt(r, 2, st.center())
-        sh.fmt(r, 3, st.total())
-    tr, _ = parse_ref(cov["total"])
-    sh.fmt(tr, 1, st.label())
-    sh.fmt(tr, 2, st.center())
-    sh.fmt(tr, 3, st.total())
-    gr, gc = parse_ref(cov["grade"])
-    sh.fmt(gr, 1, st.label())
-    sh.fmt(gr, gc, st.total())
-    lr, lc = parse_ref(cov["grade_line"])
-    sh.span(lr, lc, lr, cov.width, st(bold=True, align="left"))
-    sh.min_height[lr] = TWO_LINES_PT
-    for key in ("errors", "warnings", "engine_total", "engine_grade"):
-        r, c = parse_ref(cov[key])
-        sh.fmt(r, c - 1, st.label())
-        sh.fmt(r, c, st.center())
-    r, c = parse_ref(cov["checked_at"])
-    sh.fmt(r, c - 1, st.label())
-    sh.span(r, c, r, cov.width, st(align="center", num_format="yyyy-mm-dd hh:mm:ss"))
-    r, c = parse_ref(cov["engine_note"])
-    sh.span(r, c, r, cov.width, st.text())
-    sh.min_height[r] = TWO_LINES_PT
 
 
 # ------------------------------------------------------------------------------ group sheets

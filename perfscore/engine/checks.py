@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from perfscore.engine import layout as L
 from perfscore.engine.computed import shown_values
@@ -37,25 +38,35 @@ class Context:
         return shown_values(self.fw, self.form, self.leaves, self.groups, self.total, self.grade)
 
 
-Rule = Callable[[Context], Iterable[Finding]]
-RULES: list[Rule] = []
+C = TypeVar("C")
+
+
+class Rules(Generic[C]):
+    """A registry of check rules over a context ``C``: ``@rules`` registers one, :meth:`validate` runs
+    them all. A rule that raises becomes a ``rule-failed`` finding; the others still run."""
+
+    def __init__(self) -> None:
+        self.rules: list[Callable[[C], Iterable[Finding]]] = []
+
+    def __call__(self, fn: Callable[[C], Iterable[Finding]]) -> Callable[[C], Iterable[Finding]]:
+        self.rules.append(fn)
+        return fn
+
+    def validate(self, ctx: C) -> list[Finding]:
+        out: list[Finding] = []
+        for fn in self.rules:
+            try:
+                out.extend(fn(ctx))
+            except Exception as exc:  # a broken rule must not hide the others
+                out.append(finding("rule-failed", WORKBOOK, "", rule=fn.__name__, error=repr(exc)))
+        return out
+
+
+#: The department form's rules (this module's and :mod:`perfscore.engine.integrity`'s).
+rule: Rules[Context] = Rules()
+validate = rule.validate
 
 EMPTY_MARKS = frozenset({"", "\\", "/", "＼", "／", "无", "-", "—"})
-
-
-def rule(fn: Rule) -> Rule:
-    RULES.append(fn)
-    return fn
-
-
-def validate(ctx: Context) -> list[Finding]:
-    out: list[Finding] = []
-    for fn in RULES:
-        try:
-            out.extend(fn(ctx))
-        except Exception as exc:  # a broken rule must not hide the others
-            out.append(finding("rule-failed", WORKBOOK, "", rule=fn.__name__, error=repr(exc)))
-    return out
 
 
 def _shown(value: object) -> str:
@@ -250,27 +261,31 @@ def reference_rules(ctx: Context) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------------- cover sheet
 
 
-@rule
-def header_fields(ctx: Context) -> Iterator[Finding]:
-    form, fw = ctx.form, ctx.fw
-    if not form.cover_present:
-        return
-    dep = form.department
+def identity_findings(dep: Located, year: Located, fid: str, years: tuple[int, int]) -> Iterator[Finding]:
+    """The department and year cells of either kind of form: present, trimmed, a four-digit year
+    within the framework's years."""
     if not as_text(dep.value):
         yield finding("header-missing", dep.sheet, dep.cell, "department")
     elif isinstance(dep.value, str) and dep.value != dep.value.strip():
         yield finding("department-padded", dep.sheet, dep.cell, value=dep.value)
-    year = form.year
     r = read_number(year.value)
     if r.kind is Kind.EMPTY:
         yield finding("header-missing", year.sheet, year.cell, "year")
     elif r.value is None or r.value != r.value.to_integral_value() or not 2000 <= r.value <= 2100:
         yield finding("header-invalid", year.sheet, year.cell, "year", value=_shown(year.value))
-    elif not fw.years[0] <= int(r.value) <= fw.years[1]:
-        span = f"{fw.years[0]}" if fw.years[0] == fw.years[1] else f"{fw.years[0]}–{fw.years[1]}"
+    elif not years[0] <= int(r.value) <= years[1]:
+        span = f"{years[0]}" if years[0] == years[1] else f"{years[0]}–{years[1]}"
         yield finding(
-            "year-outside-framework", year.sheet, year.cell, year=int(r.value), framework=fw.id, span=span
+            "year-outside-framework", year.sheet, year.cell, year=int(r.value), framework=fid, span=span
         )
+
+
+@rule
+def header_fields(ctx: Context) -> Iterator[Finding]:
+    form, fw = ctx.form, ctx.fw
+    if not form.cover_present:
+        return
+    yield from identity_findings(form.department, form.year, fw.id, fw.years)
     for h in fw.header:
         at = form.header[h.key]
         if h.kind == "integer":

@@ -220,3 +220,17 @@ def finding(code: str, sheet: str, cell: str, variant: str = "", /, **fields: ob
 
 def count(findings: Iterable[Finding], severity: Severity) -> int:
     return sum(1 for f in findings if f.severity is severity)
+
+
+class Tallied:
+    """The error and warning counts of a result's ``findings`` (mixed into both kinds of result)."""
+
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, Severity.WARNING)

@@ -163,18 +163,24 @@ def _cover_layout(fw: Framework) -> CoverLayout:
         c[f"root:{root.id}"] = ref(row, 3)
         c[f"root_weight:{root.id}"] = ref(row, 2)
         row += 1
-    c["total"] = ref(row, 3)
-    c["total_weight"] = ref(row, 2)
-    row += 1
-    c["grade"] = ref(row, 2)
-    c["grade_line"] = ref(row, 3)
-    row += 1
-    c["errors"] = ref(row, 2)
-    c["warnings"] = ref(row, 4)
-    c["checked_at"] = ref(row, 6)
-    row += 1
-    c["engine_total"] = ref(row, 2)
-    c["engine_grade"] = ref(row, 4)
-    c["engine_note"] = ref(row, 5)
-    lay.last_row = row
+    lay.last_row = place_result_lines(c, row)
     return lay
+
+
+def place_result_lines(cells: dict[str, str], row: int) -> int:
+    """Place the cover's closing lines from ``row`` on: 总分, 评价等级 with its line, the check counts and
+    time, the engine's own total; the last row used. (Both kinds of form end their cover so.)"""
+    cells["total"] = ref(row, 3)
+    cells["total_weight"] = ref(row, 2)
+    row += 1
+    cells["grade"] = ref(row, 2)
+    cells["grade_line"] = ref(row, 3)
+    row += 1
+    cells["errors"] = ref(row, 2)
+    cells["warnings"] = ref(row, 4)
+    cells["checked_at"] = ref(row, 6)
+    row += 1
+    cells["engine_total"] = ref(row, 2)
+    cells["engine_grade"] = ref(row, 4)
+    cells["engine_note"] = ref(row, 5)
+    return row

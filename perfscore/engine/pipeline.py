@@ -9,7 +9,7 @@ from perfscore.engine import framework as frameworks
 from perfscore.engine import integrity  # noqa: F401 - its rules join the checks
 from perfscore.engine.checks import Context, validate
 from perfscore.engine.computed import shown_values
-from perfscore.engine.findings import Finding, Severity, count
+from perfscore.engine.findings import Finding, Tallied
 from perfscore.engine.form import Form, Meta, parse, read_meta
 from perfscore.engine.framework import Framework, ProjectFramework
 from perfscore.engine.grid import CellValue, Grid, parse_ref
@@ -21,7 +21,7 @@ from perfscore.errors import UnusableInputError
 
 
 @dataclass(frozen=True)
-class Result:
+class Result(Tallied):
     framework: Framework
     form: Form
     leaves: dict[str, Leaf]
@@ -38,14 +38,6 @@ class Result:
     @property
     def grade_line(self) -> str:
         return self.framework.grade_line(self.grade)
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings, Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, Severity.WARNING)
 
     def node(self, iid: str) -> Node:
         """The rolled-up node of indicator ``iid`` (KeyError if there is none)."""

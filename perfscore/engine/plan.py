@@ -15,11 +15,12 @@ from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Finding
 from perfscore.engine.grid import CellValue, Formula, Link, PlanValue, parse_ref
 from perfscore.engine.pipeline import AnyResult, Result
+from perfscore.engine.project import layout as PL
 from perfscore.engine.project import plan as project_plan
 from perfscore.engine.project.pipeline import ProjectResult
 from perfscore.engine.text import height_for, lines_needed, whole_pixels
 from perfscore.engine.values import as_text
-from perfscore.engine.write_plan import Block, Finishing, WritePlan, runs, status_text
+from perfscore.engine.write_plan import Block, Finishing, WritePlan, formula_results, runs, status_text
 
 
 def finishing(result: AnyResult) -> Finishing:
@@ -55,9 +56,12 @@ def text_field_heights(result: Result) -> tuple[tuple[str, int, float], ...]:
 
 
 def calc_plan(result: AnyResult, now: dt.datetime) -> WritePlan:
-    """What ``calc`` writes: the 校验 column, the status block of 基本情况 and the 校验结果 sheet."""
+    """What ``calc`` writes: the 校验 column, the status block of 基本情况 and the 校验结果 sheet (the
+    same for both kinds of form; only where the 校验 column and the status cells are differs)."""
     if isinstance(result, ProjectResult):
-        return project_plan.calc_plan(result, now)
+        status_column, cover = PL.C_STATUS, result.form.layout.cover.cells
+    else:
+        status_column, cover = L.C_STATUS, L.cover_layout(result.framework).cells
     blocks: list[Block] = []
     by_row: dict[tuple[str, int], list[Finding]] = {}
     for f in result.findings:
@@ -71,14 +75,13 @@ def calc_plan(result: AnyResult, now: dt.datetime) -> WritePlan:
     for sheet, rows in rows_by_sheet.items():
         for top, bottom in runs(rows):
             column = tuple((status_text(by_row.get((sheet, r), [])),) for r in range(top, bottom + 1))
-            blocks.append(Block(sheet, top, L.C_STATUS, column))
+            blocks.append(Block(sheet, top, status_column, column))
     # summary on the cover
     if result.form.cover_present:
-        cl = L.cover_layout(result.framework)
         stamp = now.replace(microsecond=0)
 
         def put(key: str, value: PlanValue) -> None:
-            r, c = parse_ref(cl[key])
+            r, c = parse_ref(cover[key])
             blocks.append(Block(L.COVER, r, c, ((value,),)))
 
         put("errors", result.errors)
@@ -102,24 +105,21 @@ def calc_plan(result: AnyResult, now: dt.datetime) -> WritePlan:
             for dc, value in enumerate(line):
                 if isinstance(value, Formula):
                     results.setdefault(block.sheet, {})[(block.top + dr, block.left + dc)] = value.value
-    return WritePlan(
-        tuple(blocks), clear, Finishing(results, done.auto_rows, done.row_heights), text_field_heights(result)
+    heights = (
+        project_plan.text_field_heights(result)
+        if isinstance(result, ProjectResult)
+        else text_field_heights(result)
     )
+    return WritePlan(tuple(blocks), clear, Finishing(results, done.auto_rows, done.row_heights), heights)
 
 
-def cached_results(result: Result) -> dict[str, dict[tuple[int, int], CellValue]]:
+def cached_results(result: AnyResult) -> dict[str, dict[tuple[int, int], CellValue]]:
     """What each formula cell of the workbook shows: perfscore's figure for the form's computed cells
     (:mod:`perfscore.engine.computed`), what the file held for any other formula."""
-    out = {
-        name: {pos: sheet.at(*pos) for pos in sheet.formulas} for name, sheet in result.grid.sheets.items()
-    }
-    for (sheet, cell), value in result.shown_values().items():
-        if sheet in out:
-            out[sheet][parse_ref(cell)] = value
-    return out
+    return formula_results(result.grid, result.shown_values())
 
 
-def engine_note(result: Result) -> str:
+def engine_note(result: AnyResult) -> str:
     if result.total is None:
         return "有得分缺失或无效，未能核算总分；请先处理“校验结果”中的错误"
     return f"perfscore 按精确小数核算：总分 {fmt(result.total)}，{result.grade}"

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from perfscore.engine.findings import Finding, Severity
-from perfscore.engine.grid import CellValue, PlanValue
+from perfscore.engine.grid import CellValue, Grid, PlanValue, parse_ref
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,15 @@ def runs(rows: set[int]) -> list[tuple[int, int]]:
         else:
             runs.append((r, r))
     return runs
+
+
+def formula_results(
+    grid: Grid, shown: Mapping[tuple[str, str], CellValue]
+) -> dict[str, dict[tuple[int, int], CellValue]]:
+    """What each formula cell of a workbook shows once written: ``shown`` (perfscore's figure) for the
+    form's computed cells, what the file held for any other formula."""
+    out = {name: {pos: sheet.at(*pos) for pos in sheet.formulas} for name, sheet in grid.sheets.items()}
+    for (sheet, cell), value in shown.items():
+        if sheet in out:
+            out[sheet][parse_ref(cell)] = value
+    return out

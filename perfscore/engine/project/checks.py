@@ -8,15 +8,15 @@ table — are catalogued with them in :mod:`perfscore.engine.findings`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from perfscore.engine import layout as L
-from perfscore.engine.checks import EMPTY_MARKS, score_findings
+from perfscore.engine.checks import EMPTY_MARKS, Rules, identity_findings, score_findings
 from perfscore.engine.computed import same_formula, same_shown
 from perfscore.engine.decimals import fmt
-from perfscore.engine.findings import WORKBOOK, Finding, finding
+from perfscore.engine.findings import Finding, finding
 from perfscore.engine.grid import CellValue, ErrorValue, Grid, parse_ref, ref
 from perfscore.engine.integrity import _described, _shown
 from perfscore.engine.project import layout as PL
@@ -47,23 +47,9 @@ class Context:
     grid: Grid
 
 
-Rule = Callable[[Context], Iterable[Finding]]
-RULES: list[Rule] = []
-
-
-def rule(fn: Rule) -> Rule:
-    RULES.append(fn)
-    return fn
-
-
-def validate(ctx: Context) -> list[Finding]:
-    out: list[Finding] = []
-    for fn in RULES:
-        try:
-            out.extend(fn(ctx))
-        except Exception as exc:  # a broken rule must not hide the others
-            out.append(finding("rule-failed", WORKBOOK, "", rule=fn.__name__, error=repr(exc)))
-    return out
+#: The project form's rules, run by :func:`validate`.
+rule: Rules[Context] = Rules()
+validate = rule.validate
 
 
 def _label(sr: ScoredRow) -> str:
@@ -232,20 +218,7 @@ def header_fields(ctx: Context) -> Iterator[Finding]:
     form, fw = ctx.form, ctx.fw
     if not form.cover_present:
         return
-    dep = form.department
-    if not as_text(dep.value):
-        yield finding("header-missing", dep.sheet, dep.cell, "department")
-    year = form.year
-    r = read_number(year.value)
-    if r.kind is Kind.EMPTY:
-        yield finding("header-missing", year.sheet, year.cell, "year")
-    elif r.value is None or r.value != r.value.to_integral_value() or not 2000 <= r.value <= 2100:
-        yield finding("header-invalid", year.sheet, year.cell, "year", value=_shown(year.value))
-    elif not fw.years[0] <= int(r.value) <= fw.years[1]:
-        span = f"{fw.years[0]}–{fw.years[1]}"
-        yield finding(
-            "year-outside-framework", year.sheet, year.cell, year=int(r.value), framework=fw.id, span=span
-        )
+    yield from identity_findings(form.department, form.year, fw.id, fw.years)
     fields = [(h, form.header[h.key]) for h in fw.header] + [(g, form.goals[g.key]) for g in fw.goals]
     for f, at in fields:
         if f.required and not as_text(at.value):

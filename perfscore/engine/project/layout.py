@@ -192,19 +192,6 @@ def _cover(fw: ProjectFramework) -> Cover:
         c[f"summary:{g.id}"] = ref(row, 3)
         c[f"summary_weight:{g.id}"] = ref(row, 2)
         row += 1
-    c["total"] = ref(row, 3)
-    c["total_weight"] = ref(row, 2)
-    row += 1
-    c["grade"] = ref(row, 2)
-    c["grade_line"] = ref(row, 3)
-    row += 1
-    c["errors"] = ref(row, 2)
-    c["warnings"] = ref(row, 4)
-    c["checked_at"] = ref(row, 6)
-    row += 1
-    c["engine_total"] = ref(row, 2)
-    c["engine_grade"] = ref(row, 4)
-    c["engine_note"] = ref(row, 5)
-    cov.last_row = row
+    cov.last_row = L.place_result_lines(c, row)
     cov.width = max(8, 4 + n)
     return cov

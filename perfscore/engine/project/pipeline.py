@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from perfscore.engine.findings import Finding, Severity, count
+from perfscore.engine.findings import Finding, Tallied
 from perfscore.engine.form import Meta
 from perfscore.engine.framework_model import Indicator
 from perfscore.engine.grid import CellValue, Grid, parse_ref
@@ -28,7 +28,7 @@ FUNDS_ID = "funds"
 
 
 @dataclass(frozen=True)
-class ProjectResult:
+class ProjectResult(Tallied):
     framework: ProjectFramework
     form: ProjectForm
     scores: Scores
@@ -48,14 +48,6 @@ class ProjectResult:
     @property
     def grade_line(self) -> str:
         return self.framework.grade_line(self.grade)
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings, Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings, Severity.WARNING)
 
 
 def meta_value(grid: Grid, key: str) -> str:
