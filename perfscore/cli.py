@@ -23,6 +23,7 @@ import click
 
 import perfscore
 from perfscore import cli_output
+from perfscore import rebuild as rebuilding
 from perfscore.cli_batch import batch
 from perfscore.cli_click import (
     MODES,
@@ -200,6 +201,39 @@ def export(file: Path, out: Path | None, framework_ref: str | None) -> None:
         echo_json(text)
     else:
         write_text(text, out)
+
+
+def _optional_mode(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return None if value is None else as_mode(ctx, param, value)
+
+
+@cli.command()
+@file_argument()
+@out_option(
+    f"新表（默认：原文件名加“{rebuilding.DEFAULT_SUFFIX}”，如 自评表{rebuilding.DEFAULT_SUFFIX}.xlsm）；不会改写原文件或任何已有的文件"
+)
+@click.option("--formulas", metavar=f"[{'|'.join(MODES)}]", default=None, callback=_optional_mode,
+              help="新表的公式模式（默认：原表记录的模式；udf 生成 .xlsm，native 生成 .xlsx）")  # fmt: skip
+@framework_option(default_text=FORM_NAMES)
+@friendly(lambda **kw: str(kw["file"]))
+def rebuild(file: Path, out: Path | None, formulas: str | None, framework_ref: str | None) -> None:
+    """把自评表的全部填写内容移入一份按当前模板新生成的表。
+
+    用于被 WPS 或 LibreOffice 另存过、按钮和 PS_* 函数在 Excel 中失效的 .xlsm，以及沿用上一年或旧版 perfscore 生成的表。
+
+    无法原样带入的内容（指标体系中没有的编号、内容不同的重复行、公式、不在填写位置的单元格等）会列出单元格并拒绝生成。
+    """
+    result = perfscore.evaluate_file(file, load_framework(framework_ref))
+    mode = formulas or rebuilding.recorded_mode(result)
+    target = out if out is not None else rebuilding.default_out(file, mode)
+    _mode_suffix(target, mode)
+    fresh(target)
+    done = rebuilding.rebuild(result, file, target, mode)
+    counts = "，".join(f"{sheet} {n}" for sheet, n in done.carry.counts.items())
+    echo(f"已带入填写内容 {done.carry.carried} 项（{counts}），三级指标 {done.carry.indicator_rows} 行")
+    for note in done.notes:
+        echo(note)
+    echo(f"已生成 {target}（{done.framework.title}，{done.framework.id}，公式：{mode}）")
 
 
 @cli.command()

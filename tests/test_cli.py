@@ -166,6 +166,7 @@ def test_command_list_is_exact() -> None:
         "framework",
         "import",
         "new",
+        "rebuild",
         "report",
         "template",
     ]

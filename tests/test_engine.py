@@ -257,7 +257,8 @@ def test_every_catalogued_code_is_exercised_somewhere() -> None:
 
     here = pathlib.Path(__file__)
     src = "".join(
-        here.with_name(n).read_text("utf-8") for n in (here.name, "test_framework.py", "test_project.py")
+        here.with_name(n).read_text("utf-8")
+        for n in (here.name, "test_framework.py", "test_project.py", "test_rebuild.py")
     )
     mentioned = {
         n.value for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Constant) and isinstance(n.value, str)

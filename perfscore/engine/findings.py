@@ -126,6 +126,10 @@ CATALOGUE: dict[str, Code] = {
             "cover": "工作表“{name}”缺失；请从空白模板恢复该表",
             "group": "“{group}”的指标表缺失（{why}）；请从空白模板恢复该工作表",
         }),
+        _code("macros-lost", _W, "udf 模式（含宏）的表单丢失了 VBA 宏工程、对 xlwings 加载项的引用或工作表代码名称（如被 WPS、LibreOffice 另存）",
+              "此表是 udf 模式（含宏）的自评表，但{lost}，可能被 WPS 或 LibreOffice 另存过：在 Excel 中"
+              "“计算”“生成报表”按钮和 PS_* 函数都将无法使用；请运行 perfscore rebuild 本文件 -o 新文件.xlsm，"
+              "把填写内容移入一份新的自评表"),
         _code("placeholder-indicator", _I, "指标名称为占位（原表缺失），待正式指标体系补正",
               "指标 {id} 的名称在原表中缺失，现为占位名称；待正式指标体系文件补正"),
         # the project form (项目支出): department-written rows, targets, shares and funds

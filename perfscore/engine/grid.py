@@ -194,12 +194,29 @@ class Sheet:
         return len(self.rows)
 
 
+@dataclass(frozen=True)
+class Macros:
+    """What a workbook's package holds for its macros, as a file front end reads it from the zip.
+
+    ``xlwings_reference`` is None when there is no VBA project or it could not be read; a code name
+    is ``""`` where the file has none (LibreOffice drops them all when it saves an ``.xlsm``).
+    """
+
+    vba_project: bool
+    xlwings_reference: bool | None
+    workbook_code_name: str
+    sheet_code_names: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Grid:
     """All sheets of a workbook, in workbook order, as converted values."""
 
     sheets: dict[str, Sheet] = field(default_factory=dict)
     source: str = ""
+    #: The package's macros, read by the file readers for a udf-mode form; None where not read (the
+    #: Excel bridge: the add-in that runs it is the proof that they work).
+    macros: Macros | None = None
 
     def add(self, sheet: Sheet) -> None:
         self.sheets[sheet.name] = sheet

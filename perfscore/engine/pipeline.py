@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfscore.engine import framework as frameworks
-from perfscore.engine import integrity  # noqa: F401 - its rules join the checks
+from perfscore.engine import integrity, macros  # noqa: F401 - their rules join the checks
 from perfscore.engine.checks import Context, validate
 from perfscore.engine.computed import shown_values
 from perfscore.engine.findings import Finding, Tallied

@@ -34,6 +34,12 @@ from perfscore.xlsx.lock import locked
 from perfscore.xlsx.reader import evaluate_file
 from perfscore.xlsx.writer import editing
 
+#: The 自评表 sheet's code name (the name VBA knows it by): stable, ASCII, and none of the names the
+#: builder gives (XlsxWriter names a udf form's sheets ``Sheet1``, ``Sheet2``, … in order, the workbook
+#: ``ThisWorkbook``; the VBA modules are ``PerfscoreButtons`` and ``xlwings_udfs``). Every sheet of an
+#: ``.xlsm`` has one; a sheet without one is what a LibreOffice re-save leaves (``macros-lost``).
+REPORT_CODE_NAME = "PerfscoreReport"
+
 
 def default_template(fw: AnyFramework | None = None) -> Path:
     """The shipped template for ``fw``'s kind of form (``report.xlsx``, or ``report-project.xlsx``)."""
@@ -105,6 +111,7 @@ def _write_sheet(
         else:
             index = wb.sheetnames.index(L.META) if L.META in wb.sheetnames else len(wb.sheetnames)
         ws = wb.create_sheet(L.REPORT, index)
+        ws.sheet_properties.codeName = REPORT_CODE_NAME
         apply(rendered, tpl, ws)
         wb.active = wb.sheetnames.index(active) if active in wb.sheetnames else index
         for sheet in wb.worksheets:  # exactly one selected tab, the active one

@@ -62,6 +62,7 @@ from openpyxl.xml.constants import (
 from perfscore.engine.framework import Framework, ProjectFramework
 from perfscore.engine.grid import CellValue, Grid, Sheet, convert
 from perfscore.engine.pipeline import AnyResult, evaluate
+from perfscore.xlsx.macros import read_macros
 from perfscore.xlsx.reader import MAX_COLS, MAX_ROWS, read_grid
 from perfscore.xlsx.sniff import sniff
 
@@ -111,6 +112,7 @@ def fast_grid(path: Path) -> Grid:
         package = _Package(zf)
         for name, part in package.worksheets():
             grid.add(_read_sheet(name, ET.fromstring(zf.read(part)), package))
+    read_macros(path, grid)  # as read_grid does
     return grid
 
 

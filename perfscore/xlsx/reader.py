@@ -23,6 +23,7 @@ from perfscore.engine.framework import Framework, ProjectFramework
 from perfscore.engine.grid import CellValue, Grid, Sheet, convert
 from perfscore.engine.pipeline import AnyResult, evaluate
 from perfscore.errors import UnusableInputError, WriteError
+from perfscore.xlsx.macros import read_macros
 from perfscore.xlsx.sniff import sniff, unusable
 
 #: Refuse a sheet with more rows holding values than this (a form has a few dozen per sheet).
@@ -41,7 +42,8 @@ def read_grid(path: Path) -> Grid:
 
     openpyxl gives either the cached results or the formulas of a workbook, so it is read twice; the
     integrity checks need both (a typed-over total, a stale displayed total). A sheet's ``<dimension>``
-    element is not trusted (some writers emit ``ref="A1"`` or a stale range): every row is read.
+    element is not trusted (some writers emit ``ref="A1"`` or a stale range): every row is read. A
+    udf-mode form's macros are read from the package too (:mod:`perfscore.xlsx.macros`).
     """
     path = Path(path)
     sniff(path)
@@ -55,6 +57,7 @@ def read_grid(path: Path) -> Grid:
             ws.reset_dimensions()
             if ws.title in grid.sheets:
                 grid.sheets[ws.title].formulas = _read_formulas(ws)
+    read_macros(path, grid)
     return grid
 
 
