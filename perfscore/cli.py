@@ -24,6 +24,7 @@ import click
 import perfscore
 from perfscore import cli_output
 from perfscore import rebuild as rebuilding
+from perfscore.cli_addin import addin_group
 from perfscore.cli_batch import batch
 from perfscore.cli_click import (
     MODES,
@@ -365,6 +366,7 @@ def _make_folder(folder: Path) -> None:
 cli.add_command(batch)
 cli.add_command(framework_group)
 cli.add_command(template_group)
+cli.add_command(addin_group)
 
 
 def main(argv: list[str] | None = None) -> None:

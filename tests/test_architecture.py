@@ -15,7 +15,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "perfscore"
 SPREADSHEET_AND_UI = ("openpyxl", "xlsxwriter", "xlwings", "jinja2", "click")
-XLWINGS_ALLOWED = {"perfscore.udfs", "perfscore.bridge", "perfscore.builder.vba"}
+XLWINGS_ALLOWED = {
+    "perfscore.udfs",
+    "perfscore.bridge",
+    "perfscore.ribbon",
+    "perfscore.builder.vba",
+    "perfscore.builder.addin",
+}
 WINGS = ("engine", "xlsx", "builder", "report", "batch")
 
 

@@ -158,6 +158,7 @@ def test_command_list_is_exact() -> None:
     from perfscore.cli import cli
 
     assert sorted(cli.commands) == [
+        "addin",
         "batch",
         "calc",
         "check",
