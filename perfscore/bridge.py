@@ -43,6 +43,8 @@ from perfscore.engine import pipeline
 from perfscore.engine.decimals import fmt
 from perfscore.engine.findings import Severity
 from perfscore.engine.grid import (
+    COM_ERROR_BASE,
+    COM_ERRORS,
     MAX_ROW,
     CellValue,
     ErrorValue,
@@ -66,24 +68,6 @@ TITLE = "perfscore 绩效自评"
 ALERT_FINDINGS = 8
 #: SheetMap perfscore only writes: never read (their content plays no part in the result).
 OUTPUT_ONLY = frozenset({L.FINDINGS, L.REPORT, L.XLWINGS_CONF})
-#: Excel's error values as pywin32 returns them in ``Range.Value``: the HRESULT 0x800A0000 + code.
-_XL_ERROR_BASE = -2146828288
-_XL_ERRORS = {
-    2000: "#NULL!",
-    2007: "#DIV/0!",
-    2015: "#VALUE!",
-    2023: "#REF!",
-    2029: "#NAME?",
-    2036: "#NUM!",
-    2042: "#N/A",
-    2043: "#GETTING_DATA",
-    2045: "#SPILL!",
-    2046: "#CONNECT!",
-    2047: "#BLOCKED!",
-    2048: "#UNKNOWN!",
-    2049: "#FIELD!",
-    2050: "#CALC!",
-}
 
 
 class BookLike(Protocol):
@@ -256,8 +240,8 @@ def excel_cell(raw: Any) -> CellValue:
     whose fields are Excel's (the zone is pywin32's label, not a conversion), error cells are the
     COM error codes."""
     if isinstance(raw, int) and not isinstance(raw, bool):
-        code = raw - _XL_ERROR_BASE
-        return ErrorValue(_XL_ERRORS.get(code, f"#{code}"))
+        code = raw - COM_ERROR_BASE
+        return ErrorValue(COM_ERRORS.get(code, f"#{code}"))
     if isinstance(raw, dt.datetime) and raw.tzinfo is not None:
         raw = dt.datetime(raw.year, raw.month, raw.day, raw.hour, raw.minute, raw.second, raw.microsecond)
     return convert(raw)

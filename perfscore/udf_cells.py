@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from perfscore.engine.decimals import fmt
-from perfscore.engine.grid import CellValue, ErrorValue, convert
+from perfscore.engine.grid import COM_ERROR_BASE, COM_ERRORS, CellValue, ErrorValue, convert
 from perfscore.engine.project import layout as PL
 
 
@@ -45,24 +45,6 @@ def shown(raw: Any) -> str:
     return str(value)
 
 
-#: Excel's error values as COM passes them: HRESULT 0x800A0000 + the XlCVError code.
-COM_ERROR_BASE = -2146828288
-COM_ERRORS = {
-    2000: "#NULL!",
-    2007: "#DIV/0!",
-    2015: "#VALUE!",
-    2023: "#REF!",
-    2029: "#NAME?",
-    2036: "#NUM!",
-    2042: "#N/A",
-    2043: "#GETTING_DATA",
-    2045: "#SPILL!",
-    2046: "#CONNECT!",
-    2047: "#BLOCKED!",
-    2048: "#UNKNOWN!",
-    2049: "#FIELD!",
-    2050: "#CALC!",
-}
 #: Day 0 of Excel's serial dates as COM converts them (serial 1 = 1899-12-31 there, 1900-01-01 shown).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 #: Digits enough for any exact sum or product of spreadsheet numbers (doubles: 1e-324 .. 1.8e308).

@@ -38,6 +38,24 @@ EXCEL_ERRORS = frozenset(
         "Err:504",
     }
 )
+#: Excel's error values as COM passes them: HRESULT 0x800A0000 + the XlCVError code.
+COM_ERROR_BASE = -2146828288
+COM_ERRORS = {
+    2000: "#NULL!",
+    2007: "#DIV/0!",
+    2015: "#VALUE!",
+    2023: "#REF!",
+    2029: "#NAME?",
+    2036: "#NUM!",
+    2042: "#N/A",
+    2043: "#GETTING_DATA",
+    2045: "#SPILL!",
+    2046: "#CONNECT!",
+    2047: "#BLOCKED!",
+    2048: "#UNKNOWN!",
+    2049: "#FIELD!",
+    2050: "#CALC!",
+}
 
 
 @dataclass(frozen=True)
