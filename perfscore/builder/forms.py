@@ -25,7 +25,7 @@ from perfscore.builder.styles import (
 )
 from perfscore.engine import layout as L
 from perfscore.engine.framework import Framework, Indicator
-from perfscore.engine.grid import PlanValue, parse_ref
+from perfscore.engine.grid import PlanValue, column_letter, parse_ref
 from perfscore.engine.text import LINE_PT
 
 TWO_LINES_PT = LINE_PT * 2 + 5
@@ -164,7 +164,7 @@ def write_indicator_sheet(
     for leaf in leaves:
         _leaf_row(sh, st, sl.rows[leaf.id], leaf)
     _subtotal_rows(sh, st, sl)
-    _status_marks(wb, ws, sl)
+    status_marks(wb, ws, (min(sl.rows.values()), max(sl.rows.values())), L.C_SCORE, L.C_STATUS)
     sh.write(st.text())
     ws.set_column(L.C_ID - 1, L.C_ID - 1, L.INDICATOR_WIDTHS[L.C_ID - 1], None, {"hidden": True})
     ws.freeze_panes(L.HEADER_ROW, 0)
@@ -214,14 +214,14 @@ def _subtotal_rows(sh: SheetWriter, st: Styles, sl: L.SheetLayout) -> None:
             sh.fmt(r, col, st.total() if col != L.C_NAME else st(bold=True, align="left", bg_color="#E2EFDA"))
 
 
-def _status_marks(wb: Workbook, ws: Worksheet, sl: L.SheetLayout) -> None:
+def status_marks(wb: Workbook, ws: Worksheet, rows: tuple[int, int], score_col: int, status_col: int) -> None:
     """Colour a score red or yellow when its status cell starts with ✖ (error) or ⚠ (warning)."""
-    first, last = min(sl.rows.values()), max(sl.rows.values())
-    scores = f"H{first}:H{last}"
+    first, last = rows
+    status, score = column_letter(status_col), column_letter(score_col)
     for mark, fill in (("✖", ERROR_FILL), ("⚠", WARNING_FILL)):
         rule = {
             "type": "formula",
-            "criteria": f'=LEFT($M{first},1)="{mark}"',
+            "criteria": f'=LEFT(${status}{first},1)="{mark}"',
             "format": wb.add_format({"bg_color": fill}),
         }
-        ws.conditional_format(scores, rule)
+        ws.conditional_format(f"{score}{first}:{score}{last}", rule)

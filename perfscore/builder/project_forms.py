@@ -15,13 +15,13 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from perfscore.builder.forms import cover_identity, cover_status, cover_summary
+from perfscore.builder.forms import cover_identity, cover_status, cover_summary, status_marks
 from perfscore.builder.sheet_writer import PROTECT_OPTIONS, Pos, SheetWriter, insert_buttons, setup_print
-from perfscore.builder.styles import ERROR_FILL, WARNING_FILL, Styles, decimal_rule
+from perfscore.builder.styles import Styles, decimal_rule
 from perfscore.engine import layout as L
 from perfscore.engine.cells import Cells, to_grid, with_results
 from perfscore.engine.form import read_meta
-from perfscore.engine.grid import PlanValue, column_letter, parse_ref
+from perfscore.engine.grid import PlanValue, parse_ref
 from perfscore.engine.project import layout as PL
 from perfscore.engine.project.cells import input_cells, static_cells
 from perfscore.engine.project.layout import GroupSheet, ProjectLayout, default_slots, layout
@@ -185,7 +185,7 @@ def _group_sheet(
     ws.data_validation(
         first - 1, PL.C_SCORE - 1, last - 1, PL.C_SCORE - 1, decimal_rule(Decimal(0), None, "得分")
     )
-    _status_marks(wb, ws, first, last)
+    status_marks(wb, ws, (first, last), PL.C_SCORE, PL.C_STATUS)
     sh.write(st.text())
     ws.set_column(PL.C_ID - 1, PL.C_ID - 1, PL.WIDTHS[PL.C_ID - 1], None, {"hidden": True})
     ws.freeze_panes(PL.HEADER_ROW, 0)
@@ -207,16 +207,3 @@ def _slot_row(sh: SheetWriter, st: Styles, r: int) -> None:
     sh.fmt(r, PL.C_BAND, st.center())
     sh.fmt(r, PL.C_STATUS, st(align="left", valign="top"))
     sh.fmt(r, PL.C_ID, st.center())
-
-
-def _status_marks(wb: Workbook, ws: Worksheet, first: int, last: int) -> None:
-    """Colour a score red or yellow when its status cell starts with ✖ (error) or ⚠ (warning)."""
-    status = column_letter(PL.C_STATUS)
-    scores = f"{column_letter(PL.C_SCORE)}{first}:{column_letter(PL.C_SCORE)}{last}"
-    for mark, fill in (("✖", ERROR_FILL), ("⚠", WARNING_FILL)):
-        rule = {
-            "type": "formula",
-            "criteria": f'=LEFT(${status}{first},1)="{mark}"',
-            "format": wb.add_format({"bg_color": fill}),
-        }
-        ws.conditional_format(scores, rule)
