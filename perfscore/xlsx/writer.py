@@ -7,6 +7,8 @@ comments, defined names, protection and print settings, and with ``keep_vba`` th
 form buttons. It drops pictures (without Pillow), embedded objects, custom XML and more: the package
 is counted before and after (:mod:`perfscore.xlsx.inventory`), and an in-place write that would lose
 any of it is refused before the original is touched; a write to another file names what it lacks.
+The form controls Excel saves beside each button, which openpyxl leaves orphaned, are put back
+(:mod:`perfscore.xlsx.controls`) and checked before the new file replaces anything.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from perfscore.engine.pipeline import AnyResult
 from perfscore.engine.plan import calc_plan
 from perfscore.engine.write_plan import Finishing, WritePlan
 from perfscore.errors import WriteError
+from perfscore.xlsx import controls
 from perfscore.xlsx.atomic import check_writable, replace_atomically
 from perfscore.xlsx.inventory import describe, inventory, missing
 from perfscore.xlsx.lock import locked
@@ -46,6 +49,8 @@ from perfscore.xlsx.sniff import sniff
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 LINK_COLOUR = "0563C1"  # Excel's hyperlink blue
 MACRO_SUFFIXES = (".xlsm", ".xltm")
+#: Inventory kinds whose parts a sheet's ``<controls>`` names (see :mod:`perfscore.xlsx.controls`).
+CONTROL_KINDS = ("表单控件", "ActiveX 控件")
 
 
 @contextmanager
@@ -63,7 +68,7 @@ def editing(
     sniff(path)
     check_writable(target)
     in_place = _same_file(path, target)
-    keep = Keeping(inventory(path), in_place)
+    keep = Keeping(inventory(path), in_place, source=path)
     keep_vba = path.suffix.lower() in MACRO_SUFFIXES
     warned: list[str] = []
     with opened(path, warned, keep_vba=keep_vba, data_only=False, rich_text=True) as wb:
@@ -89,13 +94,33 @@ def editing(
 @dataclass
 class Keeping:
     """What the original package holds (:func:`perfscore.xlsx.inventory.inventory`) and what the new
-    file failed to keep: an in-place write that would lose anything is refused."""
+    file failed to keep: an in-place write that would lose anything is refused. With ``source`` (the
+    original file), the form controls openpyxl drops are put back first (:meth:`restore`)."""
 
     before: Counter[str]
     in_place: bool
     losses: list[str] = field(default_factory=list)
+    source: Path | None = None
+
+    def _with_controls(self) -> Path | None:
+        """The original file, if it holds form (or ActiveX) controls to put back and check."""
+        return self.source if self.source is not None and any(self.before[k] for k in CONTROL_KINDS) else None
+
+    def restore(self, written: Path) -> None:
+        """Put back into ``written`` the form controls of the original that openpyxl dropped
+        (:func:`perfscore.xlsx.controls.restore`)."""
+        if (source := self._with_controls()) is not None:
+            controls.restore(source, written)
 
     def check(self, written: Path, target: Path) -> None:
+        if (source := self._with_controls()) is not None:  # a write never breaks controls that were whole
+            broken = controls.check(written)
+            if broken and not controls.check(source):
+                raise WriteError(
+                    f"写入后表单控件（按钮）不一致（{'；'.join(broken)[:200]}），为免损坏未写入；"
+                    "请在 Excel 中用“计算”按钮（加载项）；原文件未被改动",
+                    path=str(target),
+                )
         lost = missing(self.before, inventory(written))
         if lost and self.in_place:
             raise WriteError(
@@ -271,6 +296,8 @@ def save_atomic(
 
     def write(tmp: Path) -> None:
         wb.save(tmp)
+        if keep is not None:
+            keep.restore(tmp)
         if finishing is not None:
             finish(tmp, finishing.results, finishing.auto_rows)
         if keep is not None:
