@@ -38,7 +38,8 @@ from perfscore.engine.decimals import fmt, round_half_up
 from perfscore.engine.form import Located
 from perfscore.engine.framework import DEFAULT_FRAMEWORK, AnyFramework
 from perfscore.engine.grid import ErrorValue, convert
-from perfscore.engine.project.targets import OPS, QUALITATIVE_BANDS, RateUndefined, band_of, reference
+from perfscore.engine.project.rules import QUALITATIVE_BANDS, RateUndefined, band_of, reference
+from perfscore.engine.project.targets import OPS
 from perfscore.engine.scoring import ratio_rate, reference_score, valid_rate
 from perfscore.engine.values import Kind, Reading, read_number
 from perfscore.engine.write_plan import status_text

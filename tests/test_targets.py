@@ -7,18 +7,20 @@ from fractions import Fraction
 
 import pytest
 
-from perfscore.engine.project.targets import (
-    OPS,
+from perfscore.engine.project.rules import (
     QUALITATIVE_BANDS,
-    Actual,
     RateUndefined,
-    Target,
     band_of,
     completion_rate,
     overshoot,
+    reference,
+)
+from perfscore.engine.project.targets import (
+    OPS,
+    Actual,
+    Target,
     parse_actual,
     parse_target,
-    reference,
     same_unit,
     split_target,
 )

@@ -23,16 +23,9 @@ from perfscore.engine.project import layout as PL
 from perfscore.engine.project.cells import computed_cells
 from perfscore.engine.project.form import ProjectForm
 from perfscore.engine.project.model import ProjectFramework
+from perfscore.engine.project.rules import RateUndefined, completion_rate, overshoot
 from perfscore.engine.project.scoring import ScoredRow, Scores
-from perfscore.engine.project.targets import (
-    OPS,
-    RateUndefined,
-    completion_rate,
-    overshoot,
-    parse_actual,
-    parse_target,
-    same_unit,
-)
+from perfscore.engine.project.targets import OPS, parse_actual, parse_target, same_unit
 from perfscore.engine.values import Kind, as_text, read_number
 
 #: A typed score this far from the reference score (in points) is a ``suggestion-differs`` warning.

@@ -18,7 +18,8 @@ from perfscore.engine.grid import CellValue
 from perfscore.engine.project import layout as PL
 from perfscore.engine.project.form import DeptRow, ProjectForm
 from perfscore.engine.project.model import ProjectFramework
-from perfscore.engine.project.targets import OPS, RateUndefined, band_of, reference
+from perfscore.engine.project.rules import RateUndefined, band_of, reference
+from perfscore.engine.project.targets import OPS
 from perfscore.engine.values import Kind, Reading, as_text, read_number
 
 RATE_PLACES = Decimal("0.0001")
