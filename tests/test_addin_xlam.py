@@ -23,6 +23,7 @@ from perfscore.builder import vba as vba_build
 from perfscore.version import __version__
 from tests.conftest import load_fw
 
+from .test_addin_build import modules_of, norm
 from .xlsx_helpers import run_cli
 
 with warnings.catch_warnings():  # oletools 0.60 still calls pyparsing's pre-3.0 names
@@ -59,18 +60,6 @@ End Sub
 @pytest.fixture(scope="module")
 def xlam(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return addin.build_addin(tmp_path_factory.mktemp("xlam"))
-
-
-def modules_of(path: Path) -> dict[str, str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {name.rsplit(".", 1)[0]: code for (_, _, name, code) in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
-def norm(text: str) -> str:
-    return text.replace("\r\n", "\n").rstrip("\n")
 
 
 def test_olevba_reads_back_exactly_the_sources(xlam: Path) -> None:

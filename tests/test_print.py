@@ -8,10 +8,8 @@ be found whole on one page.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,43 +27,6 @@ COLUMNS = ("一级指标", "分值", "二级指标", "三级指标", "指标解�
 REPORT_PAGES = 4
 #: The whole seed form (基本情况 3, 自评表 4, 履职效能 1, 管理效率 2, 校验结果 1), plain soffice.
 FORM_PAGES = 11
-
-FONT_SETUPS = ("machine", "noto-dejavu-only")
-
-
-def restricted_fontconfig(folder: Path) -> Path:
-    """A fontconfig file that sees only the Noto CJK and DejaVu fonts installed here."""
-    listed = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, check=True)
-    dirs = sorted(
-        {
-            str(Path(f).parent)
-            for f in listed.stdout.splitlines()
-            if re.search(r"NotoS(ans|erif)CJK|DejaVu", f)
-        }
-    )
-    assert any("noto" in d.lower() for d in dirs), "fonts-noto-cjk is not installed"
-    conf = folder / "fonts.conf"
-    body = "".join(f"<dir>{d}</dir>" for d in dirs)
-    conf.write_text(
-        f'<?xml version="1.0"?><fontconfig>{body}<cachedir>{folder / "cache"}</cachedir></fontconfig>',
-        "utf-8",
-    )
-    return conf
-
-
-@pytest.fixture(scope="module", params=FONT_SETUPS)
-def fonts(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run the test with the machine's fonts, then with only Noto CJK and DejaVu visible."""
-    saved = os.environ.get("FONTCONFIG_FILE")
-    if request.param != "machine":
-        os.environ["FONTCONFIG_FILE"] = str(restricted_fontconfig(tmp_path_factory.mktemp("fonts")))
-    try:
-        yield str(request.param)
-    finally:
-        if saved is None:
-            os.environ.pop("FONTCONFIG_FILE", None)
-        else:
-            os.environ["FONTCONFIG_FILE"] = saved
 
 
 @pytest.fixture(scope="module")

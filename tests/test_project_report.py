@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,6 @@ from perfscore.report.workbook import default_template, print_report, render_rep
 from perfscore.resources import templates_dir
 from perfscore.xlsx.reader import evaluate_file
 
-from .test_print import restricted_fontconfig
 from .test_report import pages, squash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +44,6 @@ LONG_PAGES = 6
 #: The filled Sichuan form (one funds row, a reason row for 执行率 < 90 %, the five footer fields).
 SICHUAN_PAGES = 2
 
-FONT_SETUPS = ("machine", "noto-dejavu-only")
 
 #: Sentences of the long texts; each ends with 。 and is unique, so it can be looked for whole.
 REASON = "".join(
@@ -60,21 +56,6 @@ GOAL = "\n".join(
     f"确保审核质量合格、报告按时提交、资金使用合规，并通过规范委托流程推动基建市场公平竞争，控制项目成本。"
     for n in range(1, 9)
 )
-
-
-@pytest.fixture(scope="module", params=FONT_SETUPS)
-def fonts(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run the test with the machine's fonts, then with only Noto CJK and DejaVu visible."""
-    saved = os.environ.get("FONTCONFIG_FILE")
-    if request.param != "machine":
-        os.environ["FONTCONFIG_FILE"] = str(restricted_fontconfig(tmp_path_factory.mktemp("fonts")))
-    try:
-        yield str(request.param)
-    finally:
-        if saved is None:
-            os.environ.pop("FONTCONFIG_FILE", None)
-        else:
-            os.environ["FONTCONFIG_FILE"] = saved
 
 
 def demo_doc() -> dict[str, Any]:
