@@ -220,7 +220,7 @@ def test_demo_context_renders(tmp_path: Path) -> None:
     result = evaluate_file(form_of(tmp_path, demo_doc()))
     sheet = render_report(result)
     texts = [v for v in sheet.values.values() if isinstance(v, str)]
-    assert "2022年度项目支出绩效自评表" in texts
+    assert "2022年度池州市贵池区棠溪镇人民政府项目支出绩效自评表" in texts
     assert {"99.97%", "其中：当年财政拨款", "偏差原因分析及改进措施", "年度指标值"} <= set(texts)
     assert sheet.print_title_rows is not None
     head = sheet.print_title_rows[0]
@@ -253,7 +253,7 @@ def test_demo_prints_whole(demo_pdf: Printed) -> None:
     pdf = demo_pdf
     assert pdf.count == DEMO_PAGES
     first = pdf.layout[0]
-    assert first.startswith("2022年度项目支出绩效自评表项目名称委托业务项目")
+    assert first.startswith("2022年度池州市贵池区棠溪镇人民政府项目支出绩效自评表项目名称委托业务项目")
     for ind in demo_doc()["indicators"]:  # every figure and text of the ten rows, whole
         for key in ("name", "target", "actual", "weight", "score"):
             assert pdf.whole(ind[key]), (key, ind[key])
@@ -311,7 +311,7 @@ def test_sichuan_form_prints_its_columns_and_footer(sichuan_pdf: Printed) -> Non
     pdf = sichuan_pdf
     assert pdf.count == SICHUAN_PAGES
     first, everything = pdf.layout[0], "".join(pdf.layout)
-    assert first.startswith("2023年度项目支出绩效自评表项目名称2023年农村公路建设项目")
+    assert first.startswith("2023年度四川省某县交通运输局项目支出绩效自评表项目名称2023年农村公路建设项目")
     assert "资金来源年初预算调整后预算数预算执行数分值执行率得分预算资金5004803961082.5%8.25" in first
     assert "其中" not in first  # one funds row: it is the total
     assert pdf.whole("预算执行率未达到90%的原因说明（100字以内）")

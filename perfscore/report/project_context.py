@@ -46,7 +46,7 @@ def build_project_context(result: ProjectResult) -> dict[str, Any]:
     ]  # fmt: skip
     c = fw.columns
     return {
-        "title": f"{year_text}年度{fw.title}" if year_text else fw.title,
+        "title": f"{year_text}年度{department}{fw.title}" if year_text else f"{department}{fw.title}",
         "framework_title": fw.title,
         "framework_id": fw.id,
         "region": fw.region,
