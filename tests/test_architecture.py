@@ -22,7 +22,7 @@ XLWINGS_ALLOWED = {
     "perfscore.builder.vba",
     "perfscore.builder.addin",
 }
-WINGS = ("engine", "xlsx", "builder", "report", "batch")
+WINGS = ("engine", "xlsx", "builder", "report", "batch", "published")
 
 
 def module_name(path: Path) -> str:
@@ -83,7 +83,12 @@ def test_the_engine_is_pure_python() -> None:
     engine = [m for m in MODULES if m.startswith("perfscore.engine")]
     assert len(engine) >= 12
     for name in engine:
-        assert not top_packages(name) & set(SPREADSHEET_AND_UI), name
+        assert not top_packages(name) & {*SPREADSHEET_AND_UI, "pdfminer"}, name
+
+
+def test_only_the_pdf_module_reads_pdf_internals() -> None:
+    users = {m for m in MODULES if "pdfminer" in top_packages(m)}
+    assert users == {"perfscore.published.pdf"}
 
 
 def test_only_the_boundary_modules_import_xlwings() -> None:
@@ -98,6 +103,7 @@ def test_only_the_boundary_modules_import_xlwings() -> None:
         ("perfscore.builder", {"openpyxl", "jinja2", "click"}),
         ("perfscore.report", {"xlsxwriter", "xlwings", "click"}),
         ("perfscore.batch", {"xlwings", "jinja2", "click"}),
+        ("perfscore.published", {"openpyxl", "xlsxwriter", "xlwings", "jinja2", "click"}),
     ],
 )
 def test_each_wing_talks_only_to_its_own_libraries(wing: str, forbidden: set[str]) -> None:
