@@ -10,12 +10,15 @@ The front door for library users (the CLI, the Excel bridge and the scripts use 
     result.total, result.grade, result.findings            # Decimal("90.77"), "优", (Finding, …)
     result, losses = perfscore.calculate_file("form.xlsx")  # … and write the results into the file
     perfscore.write_report("form.xlsx", pdf=Path("自评表.pdf"))
+    done = perfscore.digitise_file("自评表.pdf")          # a published PDF back: done.data, done.findings
 
 Importing this package loads only the pure engine; openpyxl, XlsxWriter and Jinja are imported when a
 function that needs them is called (the 计算 button's ``import perfscore.bridge`` stays light).
 
 The wings: :mod:`perfscore.engine` (pure Python), :mod:`perfscore.xlsx` (openpyxl),
-:mod:`perfscore.builder` (XlsxWriter, the VBA build), :mod:`perfscore.report` (Jinja, LibreOffice);
+:mod:`perfscore.builder` (XlsxWriter, the VBA build), :mod:`perfscore.report` (Jinja, LibreOffice),
+:mod:`perfscore.batch` (the bureau's batch check), :mod:`perfscore.published` (pdfminer.six: published
+forms read back);
 the doors: :mod:`perfscore.cli`, :mod:`perfscore.bridge`, :mod:`perfscore.udfs`.
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfscore.engine.findings import Finding, Severity
 from perfscore.engine.framework import DEFAULT_FRAMEWORK, AnyFramework, Framework, ProjectFramework, load_any
@@ -32,6 +36,9 @@ from perfscore.engine.project.submission import ProjectSubmission
 from perfscore.engine.submission import Submission
 from perfscore.errors import PerfscoreError
 from perfscore.version import __version__
+
+if TYPE_CHECKING:
+    from perfscore.published.digitise import Digitised
 
 __all__ = [
     "DEFAULT_FRAMEWORK",
@@ -48,6 +55,7 @@ __all__ = [
     "__version__",
     "build_workbook",
     "calculate_file",
+    "digitise_file",
     "evaluate",
     "evaluate_file",
     "load_framework",
@@ -143,3 +151,12 @@ def print_report(
     from perfscore.report.workbook import print_report as print_pdf
 
     return print_pdf(Path(path), Path(pdf), None if template is None else Path(template), framework=framework)
+
+
+def digitise_file(path: str | Path, framework: AnyFramework | None = None) -> Digitised:
+    """Read a published 自评表 (its PDF, or text extracted from one) back into submission JSON, with
+    findings for what could not be read and for printed figures that do not add up; see
+    :mod:`perfscore.published`."""
+    from perfscore.published.digitise import digitise
+
+    return digitise(Path(path), framework)

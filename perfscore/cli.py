@@ -42,6 +42,7 @@ from perfscore.cli_click import (
     load_framework,
     out_option,
 )
+from perfscore.cli_digitise import digitise_command
 from perfscore.cli_framework import framework_group
 from perfscore.cli_template import template_group
 from perfscore.engine import framework as frameworks
@@ -364,6 +365,7 @@ def _make_folder(folder: Path) -> None:
 
 
 cli.add_command(batch)
+cli.add_command(digitise_command)
 cli.add_command(framework_group)
 cli.add_command(template_group)
 cli.add_command(addin_group)

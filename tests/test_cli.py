@@ -163,6 +163,7 @@ def test_command_list_is_exact() -> None:
         "calc",
         "check",
         "demo",
+        "digitise",
         "export",
         "framework",
         "import",

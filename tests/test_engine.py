@@ -258,7 +258,15 @@ def test_every_catalogued_code_is_exercised_somewhere() -> None:
     here = pathlib.Path(__file__)
     src = "".join(
         here.with_name(n).read_text("utf-8")
-        for n in (here.name, "test_framework.py", "test_project.py", "test_rebuild.py")
+        for n in (
+            here.name,
+            "test_framework.py",
+            "test_project.py",
+            "test_rebuild.py",
+            "test_digitise_text.py",
+            "test_digitise_checks.py",
+            "test_digitise_independent.py",
+        )
     )
     mentioned = {
         n.value for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Constant) and isinstance(n.value, str)

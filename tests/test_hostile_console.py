@@ -254,22 +254,22 @@ def usage(command: str) -> str:
         (["new"], "缺少选项 -o（生成的工作簿）" + usage("perfscore new")),
         (
             ["nope"],
-            "没有命令“nope”；可用的命令：addin、batch、calc、check、demo、export、framework、import、new、rebuild、report、template"
+            "没有命令“nope”；可用的命令：addin、batch、calc、check、demo、digitise、export、framework、import、new、rebuild、report、template"
             + usage("perfscore"),
         ),
         (
             ["chek", "f.xlsx"],
-            "没有命令“chek”（是否要用 check？）；可用的命令：addin、batch、calc、check、demo、export、framework、import、new、rebuild、report、template"
+            "没有命令“chek”（是否要用 check？）；可用的命令：addin、batch、calc、check、demo、digitise、export、framework、import、new、rebuild、report、template"
             + usage("perfscore"),
         ),
         (
             ["\x1b]0;owned\x07"],
-            "没有命令“\\x1b]0;owned\\x07”；可用的命令：addin、batch、calc、check、demo、export、framework、import、new、rebuild、report、template"
+            "没有命令“\\x1b]0;owned\\x07”；可用的命令：addin、batch、calc、check、demo、digitise、export、framework、import、new、rebuild、report、template"
             + usage("perfscore"),
         ),
         (
             ["--"],
-            "缺少命令；可用的命令：addin、batch、calc、check、demo、export、framework、import、new、rebuild、report、template"
+            "缺少命令；可用的命令：addin、batch、calc、check、demo、digitise、export、framework、import、new、rebuild、report、template"
             + usage("perfscore"),
         ),
         (["--nope"], "没有选项 --nope" + usage("perfscore")),

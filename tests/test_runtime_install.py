@@ -111,3 +111,33 @@ def test_batch_with_pdfs_from_the_wheel_alone(plain_install: Path, tmp_path: Pat
         "全部自评表.pdf",
     }
     assert (tmp_path / "汇总.xlsx").is_file()
+
+
+def test_digitise_from_the_wheel_alone(plain_install: Path, tmp_path: Path) -> None:
+    """``perfscore digitise`` reads PDFs with pdfminer.six, a runtime dependency: a plain install
+    prints a report, digitises it back, and refuses an encrypted PDF in one Chinese line."""
+    from pypdf import PdfReader, PdfWriter
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(plain_install), *args], capture_output=True, text=True, cwd=tmp_path)
+
+    for args in (["demo", "--out", "d"], ["report", "d/seed-2022.xlsx", "--pdf", "seed.pdf"]):
+        assert run(*args).returncode == 0
+    done = run("digitise", "seed.pdf", "-o", "seed.json")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith(
+        "seed.pdf: 部门整体支出绩效自评表（gz-dept-overall-2022），读出三级指标 26/26 行，原表总分 90.77、评价等级 优；"
+        "错误 0，警告 1，提示 0"
+    )
+    assert run("import", "seed.json", "-o", "back.xlsx").returncode == 0
+    assert (
+        run("check", "back.xlsx")
+        .stdout.splitlines()[-1]
+        .endswith("总分 90.77，等级 优；错误 0，警告 0，提示 1")
+    )
+    writer = PdfWriter(clone_from=PdfReader(tmp_path / "seed.pdf"))
+    writer.encrypt("secret")
+    writer.write(tmp_path / "locked.pdf")
+    locked = run("digitise", "locked.pdf", "-o", "locked.json")
+    assert locked.returncode == 2 and locked.stdout == "" and len(locked.stderr.splitlines()) == 1
+    assert "已加密" in locked.stderr and not (tmp_path / "locked.json").exists()

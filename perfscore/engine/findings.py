@@ -179,6 +179,35 @@ CATALOGUE: dict[str, Code] = {
         _code("funds-reason-missing", _E, "项目支出表：预算执行率偏低但未说明原因",
               "预算执行率 {rate}% 未达到 {limit}%，请说明原因"),
         _code("rule-failed", _E, "校验规则运行出错（请报告此问题）", "规则 {rule} 出错：{error}"),
+        # perfscore digitise: reading a published 自评表 (PDF or extracted text) back into data
+        _code("digitise-row-unread", _E, "原表中此行未能可靠读出，未写入数据", {
+            "": "未能读出 {id}“{name}”（指标体系分值 {weight}）：{found}；此行未写入数据，请对照原表补填",
+            "printed": "未能读出“{name}”一行（原表分值 {weight}）：{found}；此行未写入数据，请对照原表补填",
+        }),
+        _code("digitise-row-partial", _W, "原表中此行名称与指标解释缺失，仅按位置和分值读出得分",
+              "{id}“{name}”的名称与指标解释在原表中缺失，按其位置和分值 {weight} 读出得分 {score}；请对照原表核对"),
+        _code("digitise-text-split", _I, "纯文本中未达标原因与改进措施的分界由行宽推断",
+              "{id}“{name}”：纯文本没有列位置，未达标原因与改进措施按行宽划分；请核对（读取 PDF 原件则按列读取）"),
+        _code("digitise-field-missing", _W, "原表中未找到此项，数据中留空",
+              "原表中未找到{what}；数据中此项留空，请对照原表补填"),
+        _code("digitise-total-differs", _E, "原表总分与各项得分之和不符",
+              "原表总分 {printed} 与读出的各项得分之和 {computed} 不符；原表可能有误或被改动"),
+        _code("digitise-total-unchecked", _W, "有指标行未读出，原表总分无法核对",
+              "有 {count} 行得分未读出，原表总分 {printed} 无法与各项得分之和核对"),
+        _code("digitise-weight-differs", _E, "原表分值与指标体系不符", {
+            "": "{id}“{name}”原表分值 {printed} 与指标体系 {framework} 的分值 {weight} 不符；请确认所用指标体系",
+            "total": "原表总分值 {printed} 与指标体系 {framework} 的 {weight} 不符；请确认所用指标体系",
+            "rows": "原表三级指标分值合计 {printed} 与指标体系 {framework} 的 {weight} 不符；请确认所用指标体系",
+            "funds": "原表{name}的分值 {printed} 与指标体系 {framework} 的 {weight} 不符；请确认所用指标体系",
+        }),
+        _code("digitise-grade-differs", _E, "原表勾选的评价等级与总分不符",
+              "原表评价等级勾选“{ticked}”，按原表总分 {total} 应为“{grade}”"),
+        _code("digitise-grade-ambiguous", _W, "原表评价等级勾选了多个",
+              "原表评价等级勾选了多个（{grades}）；请对照原表"),
+        _code("digitise-budget-differs", _E, "原表预算金额不满足指标体系的恒等式",
+              "原表预算：{label} 不成立（{left} ≠ {right}）"),
+        _code("digitise-funds-differs", _E, "项目支出表：原表的执行率或资金得分与资金数不符",
+              "原表{what} {printed} 与按资金数计算的 {computed} 不符"),
     ]
 }  # fmt: skip
 
