@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from perfscore.batch.pdfs import stage_report
 from perfscore.published.digitise import Digitised, digitise
 from perfscore.report import libreoffice
 
+from .conftest import load_fw, seed_submission
 from .test_digitise_text import digitised, seed_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,13 @@ EDITS: dict[str, Callable[[Any], None]] = {
     "rate": _replace("99.97%", "89.97%"),
     "funds-score": _replace(10, 9, 1),  # the 得分 of 年度资金总额 (its 分值 comes first)
     "funds-weight": _replace(10, 12, 0),
+}
+
+
+#: The seed printed with the shorter shipped template (report-simple.xlsx): 小计 rows, the grade stated.
+SIMPLE_EDITS: dict[str, Callable[[Any], None]] = {
+    "simple": lambda ws: None,
+    "simple-subtotal": _replace(41.8, 42.8),
 }
 
 
@@ -73,8 +82,17 @@ def read(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Digitised]:
         edit(wb["自评表"])
         wb.save(path)
         staged.append(path)
+    seed = folder / "seed.xlsx"
+    perfscore.build_workbook(seed, perfscore.load_framework(), submission=seed_submission())
+    simple = ROOT / "templates" / "report-simple.xlsx"
+    for n, edit in enumerate(SIMPLE_EDITS.values(), start=len(staged)):
+        path = stage_report(perfscore.evaluate_file(seed), folder, n, simple)
+        wb = load_workbook(path)
+        edit(wb["自评表"])
+        wb.save(path)
+        staged.append(path)
     pdfs = libreoffice.convert_many(staged, "pdf", folder / "pdf")
-    return {name: digitise(pdf) for name, pdf in zip(EDITS, pdfs, strict=True)}
+    return {name: digitise(pdf) for name, pdf in zip([*EDITS, *SIMPLE_EDITS], pdfs, strict=True)}
 
 
 def messages(done: Digitised) -> list[tuple[str, str]]:
@@ -128,3 +146,26 @@ def test_two_ticked_grades_and_a_wrong_total_weight(tmp_path: Path) -> None:
         ("digitise-weight-differs",
          "原表总分值 110 与指标体系 gz-dept-overall-2022 的 100 不符；请确认所用指标体系"),
     ]  # fmt: skip
+
+
+def test_the_simple_template_reads_its_scores_and_checks_its_subtotals(read: dict[str, Digitised]) -> None:
+    """report-simple.xlsx prints no budget, no header texts, 小计 rows, 评价等级：优 and one column
+    for 未达标原因及改进措施 (read whole into 未达标原因)."""
+    done = read["simple"]
+    scores = [(r["id"], r["score"]) for r in done.data["indicators"]]
+    assert scores == [(r["id"], r["score"]) for r in seed_submission().to_json(load_fw())["indicators"]]
+    assert (done.total, done.grade) == (Decimal("90.77"), "优")
+    assert [f.code for f in done.findings if f.severity.value == "error"] == []
+    assert (
+        done.data["indicators"][0]["reason"]
+        == "开展一期企业家培训班，培训人数为105人。；提前筹划准备，做好应急预案，加强项目进度管理"
+    )
+
+
+def test_an_altered_subtotal(read: dict[str, Digitised]) -> None:
+    assert [m for m in messages(read["simple-subtotal"]) if m[0] == "digitise-subtotal-differs"] == [
+        (
+            "digitise-subtotal-differs",
+            "原表“履职效能”小计 42.8 与读出的各项得分之和 41.8 不符；原表可能有误或被改动",
+        )
+    ]

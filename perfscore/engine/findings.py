@@ -192,6 +192,8 @@ CATALOGUE: dict[str, Code] = {
               "原表中未找到{what}；数据中此项留空，请对照原表补填"),
         _code("digitise-total-differs", _E, "原表总分与各项得分之和不符",
               "原表总分 {printed} 与读出的各项得分之和 {computed} 不符；原表可能有误或被改动"),
+        _code("digitise-subtotal-differs", _E, "原表小计与该组读出的各项得分之和不符",
+              "原表“{name}”小计 {printed} 与读出的各项得分之和 {computed} 不符；原表可能有误或被改动"),
         _code("digitise-total-unchecked", _W, "有指标行未读出，原表总分无法核对",
               "有 {count} 行得分未读出，原表总分 {printed} 无法与各项得分之和核对"),
         _code("digitise-weight-differs", _E, "原表分值与指标体系不符", {

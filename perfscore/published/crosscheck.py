@@ -1,7 +1,7 @@
 """Cross-checks that make a digitised form trustworthy: the printed figures against each other and
 against the framework. Each mismatch is a finding at the page (or text line) where it was printed.
 
-- 总分: the printed total against the sum of the scores read (rounded to 0.01 as the form rounds);
+- 总分 (and a printed 小计): against the sum of the scores read (rounded to 0.01 as the form rounds);
 - 分值: each printed weight (the project form: the rows' sum), and the printed total weight, against
   the framework;
 - 项目资金: the printed 执行率 and its 得分 against the funds printed beside them;
@@ -41,6 +41,14 @@ def department(reading: DepartmentReading) -> list[Finding]:
                 at = reading.budget[identity.left[0]].where
                 found.append(finding("digitise-budget-differs", at, "", label=identity.label,
                                      left=fmt(left), right=fmt(right)))  # fmt: skip
+    for gid, printed in reading.subtotals.items():
+        node = fw.by_id[gid]
+        parts = [reading.rows[leaf.id].score if leaf.id in reading.rows else None for leaf in node.leaves()]
+        if isinstance(printed.value, Decimal) and all(isinstance(p, Decimal) for p in parts):
+            computed = round_half_up(sum((p for p in parts if isinstance(p, Decimal)), Decimal(0)))
+            if computed != round_half_up(printed.value):
+                found.append(finding("digitise-subtotal-differs", printed.where, "", name=node.name,
+                                     printed=fmt(printed.value), computed=fmt(computed)))  # fmt: skip
     scores = [reading.rows[leaf.id].score if leaf.id in reading.rows else None for leaf in fw.leaves()]
     found += totals(reading, scores, fw.total_weight, fw.id, fw.bands)
     return found

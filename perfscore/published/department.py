@@ -106,9 +106,17 @@ def _align(rows: list[TableRow], fw: Framework, reading: DepartmentReading) -> N
     leaves = fw.leaves()
     names = {compact(leaf.name): n for n, leaf in enumerate(leaves) if not leaf.placeholder}
     explained = {compact(leaf.explanation): n for n, leaf in enumerate(leaves) if leaf.explanation}
+    groups = {compact(i.name): i for i in fw.walk() if not i.is_leaf}
     at = 0
     for row in rows:
         name = compact(row.key.text)
+        if name.endswith("小计") and name[: -len("小计")] in groups:  # a group's printed subtotal
+            node = groups[name[: -len("小计")]]
+            score = printed_number(_text(row, "score") or "")
+            reading.subtotals[node.id] = Printed(
+                score if score is not None else _text(row, "score"), where(row.key)
+            )
+            continue
         expl = compact(_text(row, "explanation") or "")
         n = names.get(name, explained.get(expl) if expl else None)
         if n is not None and n >= at:

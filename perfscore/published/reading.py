@@ -59,6 +59,7 @@ class DepartmentReading(Common):
     header: dict[str, Value] = field(default_factory=dict)
     budget: dict[str, Printed] = field(default_factory=dict)
     rows: dict[str, RowReading] = field(default_factory=dict)
+    subtotals: dict[str, Printed] = field(default_factory=dict)  # 一级/二级 id -> a printed 小计
 
     def to_json(self) -> dict[str, Any]:
         assert self.framework is not None

@@ -16,6 +16,8 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 ITEM_START = re.compile(r"^\s*(\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])")
 #: A ticked box of the 评价等级 line and the grade after it (``☑优``, ``☑ 良``, ``■中``, ``√差``).
 _TICKED = re.compile(r"[☑✓✔√■☒]\s*([优良中差])")
+#: A grade stated instead of ticked: ``评价等级：优``.
+_STATED = re.compile(r"评价等级\s*[:：]\s*([优良中差])")
 _SPACE = re.compile(r"\s+")
 
 
@@ -31,8 +33,9 @@ def compact(text: str) -> str:
 
 
 def ticked_grades(text: str) -> list[str]:
-    """The grades whose box is ticked in a 评价等级 text (normally exactly one)."""
-    return _TICKED.findall(text)
+    """The grades whose box is ticked in a 评价等级 text (normally exactly one), or the grade it
+    states (``评价等级：优``)."""
+    return _TICKED.findall(text) or _STATED.findall(text)
 
 
 @dataclass(frozen=True)
